@@ -1,0 +1,321 @@
+"""The helpdesk's data: customers, queues, cases, their messages and audit events.
+
+State changes of a case live in `cases/services.py`; nothing here writes business
+state on save.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person working in Sada (agent, supervisor) — roles are groups."""
+
+    class Language(models.TextChoices):
+        AR = "ar", _("Arabic")
+        EN = "en", _("English")
+
+    language = models.CharField(
+        _("language"), max_length=5, choices=Language.choices, default=Language.AR
+    )
+    is_available = models.BooleanField(_("available for new cases"), default=True)
+    capacity = models.PositiveIntegerField(_("open-case capacity"), default=25)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.is_superuser or self.groups.filter(name="Supervisors").exists()
+
+
+class Queue(models.Model):
+    class AssignmentMode(models.TextChoices):
+        MANUAL = "manual", _("manual (agents take cases)")
+        ROUND_ROBIN = "round_robin", _("round-robin")
+        LEAST_LOADED = "least_loaded", _("least loaded")
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=100)
+    members = models.ManyToManyField(
+        User, blank=True, related_name="queues", verbose_name=_("members")
+    )
+    assignment_mode = models.CharField(
+        _("assignment"),
+        max_length=20,
+        choices=AssignmentMode.choices,
+        default=AssignmentMode.MANUAL,
+    )
+    # Round-robin cursor: the member who got the last case.
+    last_assigned = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("queue")
+        verbose_name_plural = _("queues")
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_ar if (get_language() or "").startswith("ar") else self.name_en
+
+
+class Customer(models.Model):
+    """A person or organisation that wrote to us; refreshed on every mention."""
+
+    platform = models.CharField(_("platform"), max_length=20)
+    external_id = models.CharField(_("platform user id"), max_length=64)
+    handle = models.CharField(_("handle"), max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    followers = models.PositiveBigIntegerField(_("followers"), null=True, blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+    first_seen_at = models.DateTimeField(_("first seen"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            # One row per platform account: the upsert in intake relies on it.
+            models.UniqueConstraint(
+                fields=["platform", "external_id"], name="customer_platform_external_id"
+            )
+        ]
+        indexes = [
+            # Search by handle (admin, API customer lookup).
+            models.Index(fields=["handle"], name="customer_handle"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle}" if self.handle else self.external_id
+
+
+class CaseReferenceCounter(models.Model):
+    """Gapless per-year case numbers (C-2026-000123) for citizens and staff to quote."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        OPEN = "open", _("open")
+        PENDING = "pending", _("pending (waiting on customer)")
+        RESOLVED = "resolved", _("resolved")
+        CLOSED = "closed", _("closed")
+
+    class Priority(models.TextChoices):
+        P1 = "P1", _("P1 emergency")
+        P2 = "P2", _("P2 high")
+        P3 = "P3", _("P3 normal")
+        P4 = "P4", _("P4 low")
+
+    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW, editable=False
+    )
+    priority = models.CharField(
+        _("priority"), max_length=2, choices=Priority.choices, default=Priority.P3, editable=False
+    )
+    # Machine codes ("rule:Emergency", "followers", ...): the UI translates them.
+    priority_reasons = models.JSONField(_("priority reasons"), default=list, blank=True)
+    queue = models.ForeignKey(
+        Queue, on_delete=models.PROTECT, related_name="cases", verbose_name=_("queue")
+    )
+    category = models.CharField(_("category"), max_length=30, default="other")
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    assignee = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        verbose_name=_("assignee"),
+    )
+    customer = models.ForeignKey(
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("customer"),
+    )
+    account = models.ForeignKey(
+        "social_ingest.SocialAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("account"),
+    )
+    channel = models.CharField(_("channel"), max_length=20, default="x")
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    conversation_id = models.CharField(_("conversation"), max_length=64, blank=True)
+    routed_by = models.CharField(_("routed by rule"), max_length=200, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=20, blank=True)
+
+    # When the citizen wrote: the SLA clock starts here, not when Sada noticed.
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    opened_at = models.DateTimeField(_("opened in Sada"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    next_response_due = models.DateTimeField(_("next response due"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases"
+    )
+    # Bumped by every service change: a stale form or API call is refused (409).
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            # Threading at intake: the open case of this customer's conversation.
+            models.Index(
+                fields=["customer", "conversation_id"],
+                name="case_customer_conversation",
+            ),
+            # Inbox / API default list: open cases of a queue by due time.
+            models.Index(
+                fields=["queue", "first_response_due"],
+                name="case_open_queue_due",
+                condition=Q(status__in=["new", "open", "pending"]),
+            ),
+            # Supervisor inbox and API list of all open cases by due time.
+            models.Index(
+                fields=["first_response_due", "id"],
+                name="case_open_due",
+                condition=Q(status__in=["new", "open", "pending"]),
+            ),
+            # API `updated_since` incremental sync.
+            models.Index(fields=["updated_at", "id"], name="case_updated"),
+            # Lists ordered by creation (API ordering=created, reports by period).
+            models.Index(fields=["created_at", "id"], name="case_created"),
+            # "My cases" of an agent.
+            models.Index(
+                fields=["assignee", "status"],
+                name="case_assignee_status",
+                condition=Q(assignee__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("from the customer")
+        OUTBOUND = "out", _("our reply")
+        NOTE = "note", _("internal note")
+
+    class Delivery(models.TextChoices):
+        NONE = "", _("not applicable")
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
+    channel = models.CharField(_("channel"), max_length=20, default="x")
+    author = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    # Exactly as written: never normalised, never trimmed.
+    text = models.TextField(_("text"))
+    platform_id = models.CharField(_("platform id"), max_length=64, blank=True)
+    # The original tweet id of an edited tweet (edit_history_tweet_ids[0]); else platform_id.
+    edit_root_id = models.CharField(max_length=64, blank=True)
+    conversation_id = models.CharField(max_length=64, blank=True)
+    in_reply_to_id = models.CharField(max_length=64, blank=True)
+    withheld = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    delivery = models.CharField(
+        _("delivery"), max_length=10, choices=Delivery.choices, default="", blank=True
+    )
+    delivery_error = models.TextField(blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # A tweet is one message, however it arrives (poll, webhook, replay).
+            models.UniqueConstraint(
+                fields=["channel", "platform_id"],
+                condition=~Q(platform_id=""),
+                name="message_channel_platform_id",
+            )
+        ]
+        indexes = [
+            # Threading: the case holding the original of an edited tweet.
+            models.Index(
+                fields=["channel", "edit_root_id"],
+                condition=~Q(edit_root_id=""),
+                name="message_edit_root",
+            ),
+            # The case page: a case's conversation in order.
+            models.Index(fields=["case", "created_at"], name="message_case_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.platform_id or self.pk}"
+
+
+class CaseEvent(models.Model):
+    """Append-only audit log: who did what to a case, in machine values."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="case_events"
+    )
+    # "system", "user", "api", "rule" — who caused it when there is no user.
+    actor_kind = models.CharField(max_length=10, default="system")
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # A case's event log in order (case page, API events list).
+            models.Index(fields=["case", "created_at"], name="caseevent_case_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.kind}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("case events are append-only")
