@@ -8,7 +8,7 @@ from django.utils import timezone
 from .models import Case, CaseEvent, User
 
 
-def _record(
+def record(
     case: Case,
     kind: str,
     *,
@@ -28,7 +28,7 @@ def _record(
 
 
 def created(case: Case, *, source: str, rule: str, at: datetime) -> CaseEvent:
-    return _record(
+    return record(
         case,
         "created",
         at=at,
@@ -41,20 +41,24 @@ def created(case: Case, *, source: str, rule: str, at: datetime) -> CaseEvent:
     )
 
 
-def message_received(case: Case, *, message_id: int, platform_id: str, edit_of: str = "") -> CaseEvent:
-    return _record(
+def message_received(
+    case: Case, *, message_id: int, platform_id: str, edit_of: str = ""
+) -> CaseEvent:
+    return record(
         case, "message_received", message_id=message_id, platform_id=platform_id, edit_of=edit_of
     )
 
 
 def reopened(case: Case, *, previous_status: str, actor: User | None = None) -> CaseEvent:
-    return _record(case, "reopened", actor=actor, previous_status=previous_status)
+    return record(case, "reopened", actor=actor, previous_status=previous_status)
 
 
 def status_changed(
     case: Case, *, old: str, new: str, actor: User | None = None, actor_kind: str = "", **data
 ) -> CaseEvent:
-    return _record(case, "status_changed", actor=actor, actor_kind=actor_kind, old=old, new=new, **data)
+    return record(
+        case, "status_changed", actor=actor, actor_kind=actor_kind, old=old, new=new, **data
+    )
 
 
 def assigned(
@@ -66,7 +70,7 @@ def assigned(
     actor_kind: str = "",
     how: str = "manual",
 ) -> CaseEvent:
-    return _record(
+    return record(
         case,
         "assigned",
         actor=actor,

@@ -102,6 +102,9 @@ class CaseReferenceCounter(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
 
 class Case(models.Model):
     class Status(models.TextChoices):

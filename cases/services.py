@@ -17,8 +17,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import events
+from .exceptions import (
+    InvalidInput,
+    InvalidTransition,
+    NothingToTake,
+    NotPermitted,
+    StaleCase,
+)
 from .mention import Author, Mention
-from .models import Case, CaseReferenceCounter, Customer, Message
+from .models import Case, CaseReferenceCounter, Customer, Message, Queue, User
 from .triage import triage
 
 logger = logging.getLogger(__name__)
@@ -64,7 +71,11 @@ def intake(
     if reason:
         return IntakeResult("not_a_case", reason=reason)
 
-    customer = customer_upsert(mention.author, platform=mention.platform, now=now) if mention.author else None
+    customer = (
+        customer_upsert(mention.author, platform=mention.platform, now=now)
+        if mention.author
+        else None
+    )
     case = _thread_case(mention, customer)
     written = min(mention.created_at or now, now)
     if case is not None and _joins(case, mention, now):
@@ -194,7 +205,9 @@ def _add_inbound_message(
         if old_status == Case.Status.RESOLVED:
             events.reopened(case, previous_status=old_status)
         else:
-            events.status_changed(case, old=old_status, new=Case.Status.OPEN, cause="customer_replied")
+            events.status_changed(
+                case, old=old_status, new=Case.Status.OPEN, cause="customer_replied"
+            )
     case.refresh_from_db()
     return message
 
@@ -236,3 +249,539 @@ def _next_reference(now: datetime) -> str:
         except IntegrityError:
             continue  # another intake created this year's row first
     raise RuntimeError("could not allocate a case reference")
+
+
+# --- Transitions -------------------------------------------------------------------
+
+S = Case.Status
+# Which status may follow which. Reopening a closed case is a supervisor's call.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.NEW: frozenset({S.OPEN, S.PENDING, S.RESOLVED, S.CLOSED}),
+    S.OPEN: frozenset({S.PENDING, S.RESOLVED, S.CLOSED}),
+    S.PENDING: frozenset({S.OPEN, S.RESOLVED, S.CLOSED}),
+    S.RESOLVED: frozenset({S.OPEN, S.CLOSED}),
+    S.CLOSED: frozenset({S.OPEN}),
+}
+
+
+def _locked(case: Case, expected_version: int | None) -> Case:
+    """Re-read and lock the case; refuse when the caller's copy is stale."""
+    fresh = Case.objects.select_for_update().select_related("queue").get(pk=case.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise StaleCase(
+            "The case changed since you loaded it.",
+            reference=fresh.reference,
+            version=fresh.version,
+            status=fresh.status,
+        )
+    return fresh
+
+
+def _update(case: Case, now: datetime, **changes) -> Case:
+    """Conditional update on the version read under lock; 0 rows means a lost race."""
+    rows = Case.objects.filter(pk=case.pk, version=case.version).update(
+        **changes, updated_at=now, version=F("version") + 1
+    )
+    if not rows:
+        raise StaleCase("The case changed while it was being updated.", reference=case.reference)
+    case.refresh_from_db()
+    return case
+
+
+def _check_transition(case: Case, new_status: str) -> None:
+    if new_status not in ALLOWED_TRANSITIONS[case.status]:
+        raise InvalidTransition(
+            f"A {case.status} case cannot become {new_status}.",
+            reference=case.reference,
+            status=case.status,
+            requested=new_status,
+        )
+
+
+def _actor_kind(actor: User | None, actor_kind: str) -> str:
+    return actor_kind or ("user" if actor else "system")
+
+
+@transaction.atomic
+def case_set_status(
+    *,
+    case: Case,
+    status: str,
+    actor: User | None,
+    expected_version: int | None = None,
+    actor_kind: str = "",
+    resolution: str = "",
+    reason: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """Move a case to another status.
+
+    - Only the moves in ALLOWED_TRANSITIONS; anything else is InvalidTransition.
+    - Reopening a closed case needs a supervisor.
+    - Resolving stamps resolved_at; closing stamps closed_at; reopening clears both.
+    - `pending` (waiting on the customer) pauses the resolution clock.
+    """
+    now = now or timezone.now()
+    case = _locked(case, expected_version)
+    _check_transition(case, status)
+    if case.status == S.CLOSED and not (actor and actor.is_supervisor):
+        raise NotPermitted("Only a supervisor can reopen a closed case.", reference=case.reference)
+    old = case.status
+    changes: dict = {"status": status}
+    if status == S.RESOLVED:
+        changes.update(resolved_at=now, resolution=resolution or "answered")
+    elif status == S.CLOSED:
+        changes.update(closed_at=now, resolution=resolution or case.resolution or "closed")
+        if not case.resolved_at:
+            changes["resolved_at"] = now
+    elif status == S.OPEN and old in (S.RESOLVED, S.CLOSED):
+        changes.update(resolved_at=None, closed_at=None, resolution="")
+    case = _update(case, now, **changes)
+    kind = _actor_kind(actor, actor_kind)
+    if status == S.OPEN and old in (S.RESOLVED, S.CLOSED):
+        events.reopened(case, previous_status=old, actor=actor)
+    else:
+        events.status_changed(
+            case,
+            old=old,
+            new=status,
+            actor=actor,
+            actor_kind=kind,
+            resolution=resolution,
+            reason=reason,
+        )
+    return case
+
+
+def case_resolve(
+    *, case: Case, actor: User | None, expected_version: int | None = None, **kw
+) -> Case:
+    return case_set_status(
+        case=case, status=S.RESOLVED, actor=actor, expected_version=expected_version, **kw
+    )
+
+
+def case_reopen(
+    *, case: Case, actor: User | None, expected_version: int | None = None, **kw
+) -> Case:
+    return case_set_status(
+        case=case, status=S.OPEN, actor=actor, expected_version=expected_version, **kw
+    )
+
+
+@transaction.atomic
+def case_mark_not_a_case(
+    *,
+    case: Case,
+    actor: User | None,
+    reason: str,
+    expected_version: int | None = None,
+    actor_kind: str = "",
+) -> Case:
+    """Close a case that needs no action (spam, noise, a plain thanks), with why.
+
+    - A reason is required; the case stays searchable and counted, never deleted.
+    """
+    if not reason.strip():
+        raise InvalidInput("A reason is required to mark a case as not a case.")
+    return case_set_status(
+        case=case,
+        status=S.CLOSED,
+        actor=actor,
+        expected_version=expected_version,
+        actor_kind=actor_kind,
+        resolution="not_a_case",
+        reason=reason.strip()[:500],
+    )
+
+
+# --- Assignment ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_assign(
+    *,
+    case: Case,
+    assignee: User | None,
+    actor: User | None,
+    expected_version: int | None = None,
+    actor_kind: str = "",
+    how: str = "manual",
+    now: datetime | None = None,
+) -> Case:
+    """Give a case to an agent (or to nobody).
+
+    - The assignee must be an active member of the case's queue, or a supervisor.
+    - An agent may assign only to themselves; supervisors assign to anyone eligible.
+    - A new case being assigned becomes open.
+    """
+    now = now or timezone.now()
+    case = _locked(case, expected_version)
+    if not case.is_open:
+        raise InvalidTransition("Only an open case can be assigned.", reference=case.reference)
+    if actor is not None and not actor.is_supervisor and assignee != actor:
+        raise NotPermitted("Agents can only assign cases to themselves.")
+    if assignee is not None:
+        if not assignee.is_active:
+            raise InvalidInput("That user is not active.")
+        if not (assignee.is_supervisor or case.queue.members.filter(pk=assignee.pk).exists()):
+            raise InvalidInput(f"{assignee} is not a member of the queue {case.queue.slug}.")
+    old = case.assignee_id
+    if old == (assignee.pk if assignee else None):
+        return case
+    changes = {"assignee": assignee}
+    if case.status == S.NEW and assignee is not None:
+        changes["status"] = S.OPEN
+    case = _update(case, now, **changes)
+    events.assigned(
+        case,
+        old_assignee_id=old,
+        new_assignee_id=assignee.pk if assignee else None,
+        actor=actor,
+        actor_kind=_actor_kind(actor, actor_kind),
+        how=how,
+    )
+    return case
+
+
+@transaction.atomic
+def case_take_next(*, agent: User, now: datetime | None = None) -> Case:
+    """The agent takes the most urgent unassigned open case of their queues.
+
+    - Highest priority first, then earliest due, then oldest.
+    - Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED: two agents taking
+      at once never get the same case, and neither waits for the other.
+    """
+    now = now or timezone.now()
+    candidates = (
+        Case.objects.filter(
+            status__in=Case.OPEN_STATUSES,
+            assignee__isnull=True,
+            queue__in=agent.queues.all(),
+            merged_into__isnull=True,
+        )
+        .order_by("priority", F("first_response_due").asc(nulls_last=True), "created_at", "id")
+        .select_for_update(skip_locked=True, of=("self",))
+    )
+    case = candidates.first()
+    if case is None:
+        raise NothingToTake("No unassigned case is waiting in your queues.")
+    old_status = case.status
+    case = _update(case, now, assignee=agent, status=S.OPEN if old_status == S.NEW else old_status)
+    events.assigned(
+        case, old_assignee_id=None, new_assignee_id=agent.pk, actor=agent, how="take_next"
+    )
+    return case
+
+
+# --- Priority, queue, tags --------------------------------------------------------
+
+
+@transaction.atomic
+def case_set_priority(
+    *,
+    case: Case,
+    priority: str,
+    actor: User | None,
+    reason: str,
+    expected_version: int | None = None,
+    actor_kind: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """Change the priority, with a reason.
+
+    - A person must give a reason; it is kept in the event log.
+    - Automatic changes (actor None) only ever raise priority.
+    - Lowering a P1 (possible emergency) takes a person.
+    """
+    now = now or timezone.now()
+    if priority not in Case.Priority.values:
+        raise InvalidInput(f"Unknown priority {priority!r}.")
+    if not reason.strip():
+        raise InvalidInput("A reason is required to change the priority.")
+    case = _locked(case, expected_version)
+    old = case.priority
+    if old == priority:
+        return case
+    lowering = priority > old  # "P4" > "P1"
+    if lowering and actor is None:
+        raise NotPermitted("Automatic rules only raise priority.")
+    reasons = [*case.priority_reasons, f"manual:{actor.pk}" if actor else reason]
+    case = _update(case, now, priority=priority, priority_reasons=reasons)
+    events.record(
+        case,
+        "priority_changed",
+        actor=actor,
+        actor_kind=_actor_kind(actor, actor_kind),
+        old=old,
+        new=priority,
+        reason=reason.strip()[:500],
+    )
+    return case
+
+
+@transaction.atomic
+def case_change_queue(
+    *,
+    case: Case,
+    queue: Queue,
+    actor: User | None,
+    expected_version: int | None = None,
+    actor_kind: str = "",
+    reason: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """Move a case to another queue; an assignee who is not a member of it is unassigned."""
+    now = now or timezone.now()
+    case = _locked(case, expected_version)
+    if case.queue_id == queue.pk:
+        return case
+    old = case.queue.slug
+    changes: dict = {"queue": queue}
+    if case.assignee_id and not (
+        case.assignee.is_supervisor or queue.members.filter(pk=case.assignee_id).exists()
+    ):
+        changes["assignee"] = None
+    case = _update(case, now, **changes)
+    events.record(
+        case,
+        "queue_changed",
+        actor=actor,
+        actor_kind=_actor_kind(actor, actor_kind),
+        old=old,
+        new=queue.slug,
+        unassigned=("assignee" in changes),
+        reason=reason[:500],
+    )
+    return case
+
+
+@transaction.atomic
+def case_add_tags(
+    *,
+    case: Case,
+    tags: list[str],
+    actor: User | None,
+    expected_version: int | None = None,
+    actor_kind: str = "",
+    now: datetime | None = None,
+) -> Case:
+    now = now or timezone.now()
+    cleaned = [t.strip().lstrip("#")[:50] for t in tags if t and t.strip().lstrip("#")]
+    case = _locked(case, expected_version)
+    added = [t for t in dict.fromkeys(cleaned) if t not in case.tags]
+    if not added:
+        return case
+    case = _update(case, now, tags=[*case.tags, *added])
+    events.record(
+        case, "tagged", actor=actor, actor_kind=_actor_kind(actor, actor_kind), added=added
+    )
+    return case
+
+
+# --- Replies and notes -----------------------------------------------------------
+
+
+@transaction.atomic
+def case_reply(
+    *,
+    case: Case,
+    author: User | None,
+    text: str,
+    expected_version: int | None = None,
+    actor_kind: str = "",
+    now: datetime | None = None,
+) -> Message:
+    """Answer the customer publicly, as the institution.
+
+    - Refused on a closed case, on a case without a customer post to answer,
+      and when X would refuse the text (empty, or over its weighted length).
+    - The outbound message is stored with a queued delivery; the delivery task
+      is queued in the same transaction (ORM broker) or on commit, so a
+      rolled-back reply leaves no task behind.
+    - A new case being answered becomes open.
+    """
+    from .replies import check_reply_text
+
+    now = now or timezone.now()
+    text = check_reply_text(text)
+    case = _locked(case, expected_version)
+    if case.status == S.CLOSED:
+        raise InvalidTransition("A closed case cannot be answered.", reference=case.reference)
+    target = (
+        case.messages.filter(direction=Message.Direction.INBOUND)
+        .exclude(platform_id="")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if target is None:
+        raise InvalidInput("This case has no customer post to reply to.")
+    message = Message.objects.create(
+        case=case,
+        direction=Message.Direction.OUTBOUND,
+        channel=case.channel,
+        author=author,
+        text=text,
+        in_reply_to_id=target.platform_id,
+        conversation_id=target.conversation_id,
+        created_at=now,
+        received_at=now,
+        delivery=Message.Delivery.QUEUED,
+    )
+    changes = {}
+    if case.status == S.NEW:
+        changes["status"] = S.OPEN
+    _update(case, now, **changes)
+    events.record(
+        case,
+        "reply_queued",
+        actor=author,
+        actor_kind=_actor_kind(author, actor_kind),
+        message_id=message.pk,
+        in_reply_to=target.platform_id,
+    )
+    enqueue_on_commit("social_ingest.tasks.deliver_reply", message.pk)
+    return message
+
+
+@transaction.atomic
+def case_add_note(
+    *,
+    case: Case,
+    author: User,
+    text: str,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Message:
+    """An internal note: never leaves Sada."""
+    now = now or timezone.now()
+    if not text.strip():
+        raise InvalidInput("A note cannot be empty.")
+    case = _locked(case, expected_version)
+    message = Message.objects.create(
+        case=case,
+        direction=Message.Direction.NOTE,
+        channel=case.channel,
+        author=author,
+        text=text[:10_000],
+        created_at=now,
+        received_at=now,
+    )
+    _update(case, now)
+    events.record(case, "note_added", actor=author, message_id=message.pk)
+    return message
+
+
+@transaction.atomic
+def reply_delivered(*, message_id: int, platform_id: str, at: datetime | None = None) -> Message:
+    """The platform accepted our reply: record its id; the first one is the first response."""
+    at = at or timezone.now()
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.delivery == Message.Delivery.SENT:
+        return message
+    message.delivery = Message.Delivery.SENT
+    message.platform_id = platform_id
+    message.edit_root_id = platform_id
+    message.delivered_at = at
+    message.delivery_error = ""
+    message.save(
+        update_fields=["delivery", "platform_id", "edit_root_id", "delivered_at", "delivery_error"]
+    )
+    case = Case.objects.select_for_update().get(pk=message.case_id)
+    changes = {}
+    if case.first_responded_at is None:
+        changes["first_responded_at"] = at
+    _update(case, at, **changes)
+    events.record(case, "reply_delivered", message_id=message.pk, platform_id=platform_id)
+    return message
+
+
+@transaction.atomic
+def reply_failed(*, message_id: int, error: str, at: datetime | None = None) -> Message:
+    """The platform refused our reply for good: the reason shows on the case."""
+    at = at or timezone.now()
+    message = Message.objects.select_for_update().get(pk=message_id)
+    if message.delivery in (Message.Delivery.SENT, Message.Delivery.FAILED):
+        return message
+    message.delivery = Message.Delivery.FAILED
+    message.delivery_error = error[:2000]
+    message.save(update_fields=["delivery", "delivery_error"])
+    case = Case.objects.get(pk=message.case_id)
+    _update(case, at)
+    events.record(case, "reply_failed", message_id=message.pk, error=error[:500])
+    return message
+
+
+# --- Merge ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_merge(
+    *,
+    case: Case,
+    into: Case,
+    actor: User | None,
+    expected_version: int | None = None,
+    actor_kind: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """Merge a duplicate case into another of the same customer's.
+
+    - Messages move to the target; the merged case closes with resolution "merged"
+      and points at the target, so later posts in its thread land there.
+    """
+    now = now or timezone.now()
+    if case.pk == into.pk:
+        raise InvalidInput("A case cannot be merged into itself.")
+    # Lock both in id order, so two opposite merges cannot deadlock.
+    first, second = sorted([case.pk, into.pk])
+    locked = {
+        c.pk: c
+        for c in Case.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk")
+    }
+    source, target = locked[case.pk], locked[into.pk]
+    if expected_version is not None and source.version != expected_version:
+        raise StaleCase(
+            "The case changed since you loaded it.",
+            reference=source.reference,
+            version=source.version,
+        )
+    if not source.is_open or not target.is_open:
+        raise InvalidTransition("Only open cases can be merged.")
+    if source.customer_id != target.customer_id:
+        raise InvalidInput("Only cases of the same customer can be merged.")
+    moved = Message.objects.filter(case=source).update(case=target)
+    _update(
+        source,
+        now,
+        status=S.CLOSED,
+        closed_at=now,
+        resolved_at=now,
+        resolution="merged",
+        merged_into=target,
+    )
+    _update(target, now)
+    kind = _actor_kind(actor, actor_kind)
+    events.record(
+        source, "merged", actor=actor, actor_kind=kind, into=target.reference, messages=moved
+    )
+    events.record(
+        target, "merged_from", actor=actor, actor_kind=kind, source=source.reference, messages=moved
+    )
+    return target
+
+
+def enqueue_on_commit(func_path: str, *args) -> None:
+    """Queue a django-q2 task so that a rolled-back change leaves none behind.
+
+    ORM broker: the task row is written inside the current transaction, so the
+    change and its task commit together (delivered at least once). Redis: the
+    task is pushed on commit, or a worker could run before the data exists; a
+    crash between commit and push loses it, which the periodic sweeps repair.
+    """
+    from django_q.tasks import async_task
+
+    if "orm" in settings.Q_CLUSTER:
+        async_task(func_path, *args)
+    else:
+        transaction.on_commit(lambda: async_task(func_path, *args))

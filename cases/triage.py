@@ -21,7 +21,9 @@ class TriageDecision:
     assignee_username: str = ""
 
 
-def triage(mention: Mention, *, customer: Customer | None, account, now: datetime) -> TriageDecision:
+def triage(
+    mention: Mention, *, customer: Customer | None, account, now: datetime
+) -> TriageDecision:
     queue = Queue.objects.get(slug="general")
     return TriageDecision(
         queue=queue,

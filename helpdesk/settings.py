@@ -179,3 +179,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- X connector (social_ingest) -----------------------------------------------
+# Credentials of the organisation account (user context: mentions and replies).
+X_BEARER_TOKEN = env("X_BEARER_TOKEN")
+X_CONSUMER_KEY = env("X_CONSUMER_KEY")
+X_CONSUMER_SECRET = env("X_CONSUMER_SECRET")  # also verifies the X webhook
+X_ACCESS_TOKEN = env("X_ACCESS_TOKEN")
+X_ACCESS_TOKEN_SECRET = env("X_ACCESS_TOKEN_SECRET")
+# Every X call goes here; point it at a local fake X server for demos and fault tests.
+X_API_BASE_URL = env("X_API_BASE_URL", "https://api.x.com")
+X_HTTP_TIMEOUT = float(env("X_HTTP_TIMEOUT", "10"))
+# Webhook and inbound-channel bodies larger than this are refused (413).
+SADA_MAX_WEBHOOK_BYTES = envint("SADA_MAX_WEBHOOK_BYTES", 1_000_000)

@@ -27,9 +27,7 @@ class SocialAccount(models.Model):
     since_id = models.CharField(_("since id"), max_length=64, blank=True)
     last_poll_at = models.DateTimeField(_("last successful poll"), null=True, blank=True)
     last_mention_at = models.DateTimeField(_("last mention seen"), null=True, blank=True)
-    health = models.CharField(
-        _("health"), max_length=20, choices=Health.choices, default=Health.OK
-    )
+    health = models.CharField(_("health"), max_length=20, choices=Health.choices, default=Health.OK)
     last_error = models.TextField(_("last error"), blank=True)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
     backoff_until = models.DateTimeField(_("paused until"), null=True, blank=True)

@@ -73,7 +73,9 @@ def _id(value: Any, what: str, *, required: bool = True) -> str:
         return ""
     if not isinstance(value, str):
         # Numbers lose digits in JSON parsers (2^53); an id must arrive as a string.
-        raise ItemError(f"{what}_not_string", f"{what} must be a string, got {type(value).__name__}")
+        raise ItemError(
+            f"{what}_not_string", f"{what} must be a string, got {type(value).__name__}"
+        )
     if not value.isascii() or not value.isdigit() or len(value) > ID_MAX_LENGTH:
         raise ItemError(f"{what}_invalid", f"{what} is not a numeric id")
     return value
@@ -443,9 +445,7 @@ def parse_text(text: str) -> list[ParsedPage]:
             doc = json.loads(line)
         except json.JSONDecodeError as exc:
             raw = {"line": number, "text": line[:MAX_TEXT_LENGTH], "error": str(exc)}
-            pages.append(
-                ParsedPage(items=[_rejected(raw, ItemError("invalid_json", str(exc)))])
-            )
+            pages.append(ParsedPage(items=[_rejected(raw, ItemError("invalid_json", str(exc)))]))
             continue
         sub = _pages(doc)
         if sub is None:

@@ -42,7 +42,9 @@ def mention_ingest(
                     source=source,
                     payload=item.raw,
                     received_at=now,
-                    state=InboundEvent.State.REJECTED if item.error else InboundEvent.State.PROCESSED,
+                    state=InboundEvent.State.REJECTED
+                    if item.error
+                    else InboundEvent.State.PROCESSED,
                     reason=item.error,
                     error=item.detail,
                 )
@@ -62,9 +64,7 @@ def mention_ingest(
         return _INTAKE_OUTCOME[result.outcome]
 
 
-def pages_ingest(
-    pages: list[ParsedPage], *, account: SocialAccount | None, source: str
-) -> Counter:
+def pages_ingest(pages: list[ParsedPage], *, account: SocialAccount | None, source: str) -> Counter:
     """Every item of the pages, each in its own transaction; the summary counts."""
     summary: Counter = Counter(dict.fromkeys(OUTCOMES, 0))
     for page in pages:

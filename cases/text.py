@@ -1,0 +1,358 @@
+"""Normalisation of Arabic and English text, and phrase matching on it.
+
+Every comparison of words in Sada (routing keywords and exclusions, priority
+wording, hashtag conditions, the admin's "try a text" tool) goes through
+``normalize`` so that a rule author's spelling and a citizen's spelling meet
+in one form. Pure: no Django, no database, no clock.
+
+Hand-written on purpose rather than taken from a library: pyarabic maps ى to
+ا (so على and علا collide, and every ي-final word with it) and has not been
+released since 2022; camel-tools is accurate but pulls in torch, far too much
+for a few translation tables.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+# Bidi controls and zero-width characters: X clients insert them around
+# mentions and numbers in right-to-left text, where they silently split or
+# glue words. U+00AD (soft hyphen) and U+2060 (word joiner) hide the same way.
+_INVISIBLE = dict.fromkeys(
+    [
+        *range(0x200B, 0x2010),
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0xFEFF,
+        0x061C,
+        0x00AD,
+        0x2060,
+    ]
+)
+# Lone surrogates can reach us from badly decoded payloads; they cannot be
+# encoded for the database or the screen, so they are dropped like invisibles.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+# Applied after NFKD, which already splits أ إ آ ؤ ئ into a base letter plus a
+# hamza or madda mark (dropped with the other marks); the composed forms are
+# listed anyway so the table reads as the rule it is.
+_LETTERS = {
+    # alef variants
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ٲ": "ا",
+    "ٳ": "ا",
+    # ya / alef maqsura: dialect writers use them interchangeably at word end
+    "ى": "ي",
+    "ی": "ي",
+    "ې": "ي",
+    "ێ": "ي",
+    # ta marbuta and the heh shapes of Persian/Urdu keyboards
+    "ة": "ه",
+    "ۃ": "ه",
+    "ە": "ه",
+    "ھ": "ه",
+    "ہ": "ه",
+    "ۀ": "ه",
+    # hamza seats. The bare hamza ء is kept: dropping it would make ماء
+    # (water) the negation ما and شيء/سيء two-letter words that collide.
+    "ؤ": "و",
+    "ٶ": "و",
+    "ئ": "ي",
+    "ٸ": "ي",
+    "ٴ": "",
+    # Persian/Urdu letters typed on non-Arabic keyboards. گ is a kaf with an
+    # extra stroke; the Gulf /g/ it writes comes from ق in some words and ك
+    # in others, so no choice is right everywhere and ك is the visual one.
+    "ک": "ك",
+    "ڪ": "ك",
+    "گ": "ك",
+    "ڤ": "ف",
+    "پ": "ب",
+    "چ": "ج",
+    "ژ": "ز",
+    # tatweel only stretches a word on screen
+    "ـ": "",
+    # apostrophes vanish rather than split, so "can't" and "cant" meet
+    "'": "",
+    "’": "",
+    "‘": "",
+    "ʼ": "",
+    "`": "",
+}
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\bpic\.twitter\.com/\S+", re.IGNORECASE)
+# X handles are ASCII; an @ glued to a word (an e-mail address) is no mention.
+_MENTION = re.compile(r"(?<![\w@])@([a-z0-9_]{1,50})", re.IGNORECASE)
+_HASHTAG = re.compile(r"(?<![\w&])#(\w+)")
+# Three or more of one letter is elongation ("مرررحبا", "pleeease"); two is
+# left alone because English spells with it ("too", "need") and so does
+# Arabic ("ممكن", "اللي"). Digits never collapse: 1000 is not 10.
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
+
+# Values X puts in `lang` when it could not or would not tell: undetermined,
+# media-only, hashtags-only, no linguistic content, short text, artificial.
+UNKNOWN_PLATFORM_LANGS = frozenset(
+    {"", "und", "qme", "qht", "zxx", "qst", "qam", "qct", "qno", "art"}
+)
+# Codes whose script is not Latin: a Latin-script text labelled with one of
+# them is reported as "en" rather than trusted.
+_NON_LATIN_LANGS = frozenset(
+    {
+        "ar", "fa", "ur", "ps", "ckb", "he", "iw", "yi", "ru", "uk", "bg", "sr", "mk",
+        "el", "hy", "ka", "am", "hi", "bn", "ta", "te", "ml", "kn", "gu", "pa", "mr",
+        "ne", "si", "th", "lo", "km", "my", "bo", "zh", "ja", "ko", "dv",
+    }
+)  # fmt: skip
+# A text is "mixed" when the smaller of the two scripts holds at least this
+# share of the letters and at least this many letters, so one brand name or
+# hashtag in the other script does not flip the language.
+MIXED_MIN_SHARE = 0.25
+MIXED_MIN_LETTERS = 4
+
+
+def _prepare(text: str) -> str:
+    """Unescape entities, drop invisibles and marks, fold compatibility forms and case."""
+    text = html.unescape(text)
+    text = _SURROGATES.sub("", text).translate(_INVISIBLE)
+    # NFKD turns presentation forms (ﻻ, fullwidth ＠) into plain letters and
+    # splits accents and hamza/madda off their base letter; casefold can
+    # produce new decomposable sequences (İ), hence the second NFKD.
+    text = unicodedata.normalize("NFKD", text).casefold()
+    text = unicodedata.normalize("NFKD", text)
+    # Tashkeel, Quranic marks and Latin accents are all nonspacing marks.
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Mn", "Me"))
+
+
+def _strip_links(prepared: str) -> str:
+    return _MENTION.sub(" ", _URL.sub(" ", prepared))
+
+
+def _fold(prepared: str) -> str:
+    out = []
+    for ch in prepared:
+        mapped = _LETTERS.get(ch)
+        if mapped is not None:
+            out.append(mapped)
+            continue
+        category = unicodedata.category(ch)
+        if category == "Nd":
+            # Arabic-Indic, Persian and every other decimal digit become ASCII.
+            out.append(str(unicodedata.decimal(ch)))
+        elif category[0] == "L" or category in ("Mc", "Nl", "No"):
+            out.append(ch)
+        elif category == "So":
+            # Emoji stay as tokens of their own: 🙃 after a "thank you" is
+            # what tells sarcasm from praise.
+            out.append(f" {ch} ")
+        else:
+            # Punctuation (Arabic ، ؛ ؟ included), symbols, separators, the
+            # underscore of a hashtag and control characters split words.
+            out.append(" ")
+    folded = _ELONGATED.sub(r"\1", "".join(out))
+    return " ".join(unicodedata.normalize("NFC", folded).split())
+
+
+def normalize(text: str) -> str:
+    """Return ``text`` in the single form used for all matching.
+
+    Mentions and URLs are removed (the organisation's own handle must never
+    match a keyword); hashtags keep their words, split on ``_``.
+    """
+    return _fold(_strip_links(_prepare(text)))
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised words of ``text``."""
+    return normalize(text).split()
+
+
+def mentions(text: str) -> list[str]:
+    """Handles mentioned in ``text``, lowercase and without ``@``, in order."""
+    found = _MENTION.findall(_URL.sub(" ", _prepare(text)))
+    return list(dict.fromkeys(handle.lower() for handle in found))
+
+
+def normalize_hashtag(tag: str) -> str:
+    """A hashtag as ``hashtags`` reports it whole: normalised words joined by ``_``."""
+    return "_".join(normalize(tag.lstrip("#＃")).split())
+
+
+def hashtags(text: str) -> list[str]:
+    """Normalised hashtags of ``text``: each one whole, then its ``_``-separated parts.
+
+    ``#وزارة_الصحة`` gives ``["وزاره_الصحه", "وزاره", "الصحه"]``.
+    """
+    found: dict[str, None] = {}
+    for match in _HASHTAG.finditer(_URL.sub(" ", _prepare(text))):
+        words = normalize(match.group(1)).split()
+        # X does not link an all-digit tag (#1), so neither do we.
+        if not words or all(word.isdigit() for word in words):
+            continue
+        found.setdefault("_".join(words))
+        if len(words) > 1:
+            for word in words:
+                found.setdefault(word)
+    return list(found)
+
+
+def _is_arabic(ch: str) -> bool:
+    code = ord(ch)
+    return 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0x08A0 <= code <= 0x08FF
+
+
+def _is_latin(ch: str) -> bool:
+    code = ord(ch)
+    return code < 0x0250 or 0x1E00 <= code <= 0x1EFF
+
+
+def detect_language(text: str, platform_lang: str | None) -> str:
+    """Return "ar", "en", "mixed", another platform code, or "" when unknown.
+
+    The script of the letters decides (mentions and URLs do not count); the
+    platform's code is used only to name a Latin-script language other than
+    English ("es") or a text in neither script.
+    """
+    code = (platform_lang or "").strip().lower()
+    if code in UNKNOWN_PLATFORM_LANGS:
+        code = ""
+    arabic = latin = other = 0
+    for ch in normalize(text):
+        if not ch.isalpha():
+            continue
+        if _is_arabic(ch):
+            arabic += 1
+        elif _is_latin(ch):
+            latin += 1
+        else:
+            other += 1
+    letters = arabic + latin
+    if letters == 0 or other > letters:
+        return code if other else ""
+    minority = min(arabic, latin)
+    if minority >= MIXED_MIN_LETTERS and minority / letters >= MIXED_MIN_SHARE:
+        return "mixed"
+    if arabic > latin:
+        return "ar"
+    if code and code != "en" and code not in _NON_LATIN_LANGS:
+        return code
+    return "en"
+
+
+# Arabic writes "and", "so", "with", "for", "like" and the article as
+# prefixes of the next word (والحريق، بالإسعاف، للمستشفى). A keyword matches a
+# token with or without them, longest first. Each stem keeps a minimum length
+# so that short words are not cut into other words (ولد is not و + لد).
+_PROCLITICS = (
+    ("وبال", 2), ("وكال", 2), ("فبال", 2), ("وال", 2), ("فال", 2), ("بال", 2),
+    ("كال", 2), ("ولل", 2), ("فلل", 2), ("لل", 2), ("ال", 2),
+    ("وب", 3), ("ول", 3), ("وك", 3), ("فب", 3), ("فل", 3),
+    ("و", 3), ("ف", 3), ("ب", 3), ("ل", 3), ("ك", 3),
+)  # fmt: skip
+
+
+def _forms(token: str) -> tuple[str, ...]:
+    if not token or not _is_arabic(token[0]):
+        return (token,)
+    forms = [token]
+    for prefix, min_stem in _PROCLITICS:
+        if token.startswith(prefix) and len(token) - len(prefix) >= min_stem:
+            stem = token[len(prefix) :]
+            if stem not in forms:
+                forms.append(stem)
+    return tuple(forms)
+
+
+@dataclass(frozen=True)
+class PhraseAlternative:
+    source: str
+    terms: tuple[tuple[str, bool], ...]  # (normalised word, prefix match?)
+    anchored: bool
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A compiled keyword: one or more alternatives separated by ``|``.
+
+    Each alternative is a word or a sequence of words, matched on whole
+    normalised tokens; a word ending in ``*`` matches any token that starts
+    with it; a leading ``^`` ties the alternative to the first word of the
+    text (mentions and links do not count as words).
+    """
+
+    source: str
+    alternatives: tuple[PhraseAlternative, ...]
+
+
+def compile_phrase(source: str) -> Phrase:
+    """Compile a keyword as a rule author writes it (see ``Phrase``)."""
+    alternatives = []
+    for raw in source.split("|"):
+        raw = raw.strip()
+        anchored = raw.startswith("^")
+        terms: list[tuple[str, bool]] = []
+        for piece in raw.lstrip("^").split():
+            words = normalize(piece.rstrip("*")).split()
+            if not words:
+                continue
+            terms.extend((word, False) for word in words[:-1])
+            terms.append((words[-1], piece.endswith("*")))
+        if terms:
+            alternatives.append(PhraseAlternative(raw, tuple(terms), anchored))
+    return Phrase(source, tuple(alternatives))
+
+
+class TextIndex:
+    """One text, normalised once, ready for many ``find`` calls."""
+
+    __slots__ = ("tokens", "hashtags", "_forms", "_positions")
+
+    def __init__(self, text: str) -> None:
+        self.tokens: tuple[str, ...] = tuple(tokens(text))
+        self.hashtags: frozenset[str] = frozenset(hashtags(text))
+        self._forms = tuple(_forms(token) for token in self.tokens)
+        positions: dict[str, list[int]] = defaultdict(list)
+        for index, forms in enumerate(self._forms):
+            for form in forms:
+                positions[form].append(index)
+        self._positions = dict(positions)
+
+    def find(self, phrase: Phrase) -> str | None:
+        """Return the source of the first alternative found in the text, else None."""
+        for alternative in phrase.alternatives:
+            if self._contains(alternative):
+                return alternative.source
+        return None
+
+    def _contains(self, alternative: PhraseAlternative) -> bool:
+        terms = alternative.terms
+        last_start = len(self.tokens) - len(terms)
+        if last_start < 0:
+            return False
+        first_word, first_is_prefix = terms[0]
+        if alternative.anchored:
+            starts: range | list[int] = range(1)
+        elif first_is_prefix:
+            starts = range(last_start + 1)
+        else:
+            starts = self._positions.get(first_word, [])
+        for start in starts:
+            if start > last_start:
+                break
+            if all(
+                self._term_at(start + offset, word, is_prefix)
+                for offset, (word, is_prefix) in enumerate(terms)
+            ):
+                return True
+        return False
+
+    def _term_at(self, index: int, word: str, is_prefix: bool) -> bool:
+        if is_prefix:
+            return any(form.startswith(word) for form in self._forms[index])
+        return word in self._forms[index]
