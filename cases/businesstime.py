@@ -16,8 +16,9 @@ How a calendar reads
   because a public holiday inside Ramadan is still a day off) > the override
   covering that date > the weekly hours of its weekday. To work on a holiday,
   leave the date out of ``holidays``.
-* Overrides never overlap (checked), so which one applies is never a matter of
-  order.
+* No two overrides may claim the same date (checked; overrides limited to
+  disjoint ``weekdays`` may share a date range), so the order in which they
+  are given never matters.
 
 Daylight saving time
 --------------------
@@ -406,7 +407,9 @@ def holiday_dates(
     * ``show_estimated`` keeps the package's "(estimated)" label in the names;
       the flag is computed either way. (Saudi Arabia hides the label by default.)
     * Ministries in the UAE need ``categories=("public", "government")``.
-    * ``language`` is passed to the package; None means its default choice.
+    * ``language`` is passed to the package. None lets it guess from the
+      LANGUAGE/LC_ALL/LC_MESSAGES/LANG environment, which differs between hosts:
+      pass "ar" or "en_US" when the names are shown or stored.
     * Raises ValueError for a country the package does not know.
     """
     year_list = sorted(set(years))

@@ -183,6 +183,15 @@ class Case(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases"
     )
+    # Many reports of one happening (a fire, an outage) linked for one answer.
+    incident = models.ForeignKey(
+        "cases.Incident",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("incident"),
+    )
     # Bumped by every service change: a stale form or API call is refused (409).
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -225,6 +234,27 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+
+class Incident(models.Model):
+    """Cases of many customers reporting the same thing in a short time."""
+
+    key = models.CharField(_("key phrase"), max_length=200)
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="incidents")
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    last_report_at = models.DateTimeField(_("last report"), default=timezone.now)
+    is_open = models.BooleanField(_("open"), default=True)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        indexes = [
+            # Intake: an open incident of this queue and key phrase reported recently.
+            models.Index(fields=["queue", "key", "last_report_at"], name="incident_queue_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.queue.slug})"
 
 
 class Message(models.Model):
@@ -322,3 +352,8 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("case events are append-only")
+
+
+# Models kept beside this module, imported so Django registers them with the app.
+from .models_sla import *  # noqa: E402,F403
+from .models_routing import *  # noqa: E402,F403

@@ -1,0 +1,1 @@
+"""Routing rules edited by supervisors (issue 4)."""

@@ -1,0 +1,1 @@
+"""Business calendars, SLA policies, escalation ladders (issue 5)."""

@@ -1,0 +1,117 @@
+"""Priority of a case from its category, the routing floor and who is asking.
+
+Pure: no Django, no database, no clock (the caller passes the ages of the
+customer's earlier cases in ``MentionFacts``). Priorities run from ``P1``
+(emergency, highest) to ``P4`` (low); every factor can only raise the
+priority that the category starts from, never lower it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cases.text import TextIndex, compile_phrase
+
+if TYPE_CHECKING:
+    from cases.routing import MentionFacts
+
+PRIORITIES = ("P1", "P2", "P3", "P4")
+DEFAULT_PRIORITY = "P3"
+PRAISE_PRIORITY = "P4"
+EMERGENCY_PRIORITY = "P1"
+
+# A public complaint or question left unanswered is seen by everyone who
+# follows its author; above this reach it is worth answering first.
+HIGH_REACH_FOLLOWERS = 100_000
+HIGH_REACH_PRIORITY = "P2"
+# The paid badge says little about reach, but a verified account that
+# complains is usually a public figure or an institution.
+VERIFIED_COMPLAINT_PRIORITY = "P2"
+# Someone who had to write this many times in this many days is not being
+# helped by the normal queue.
+REPEAT_CONTACT_CASES = 3
+REPEAT_CONTACT_DAYS = 7
+REPEAT_CONTACT_PRIORITY = "P2"
+NEGATIVE_WORDING_PRIORITY = "P2"
+
+# Categories where who is asking changes the urgency. Praise and noise
+# (spam, news, greetings) do not become urgent because the sender is big.
+REACH_CATEGORIES = frozenset({"complaint", "inquiry"})
+
+# Outrage, insults and accusations, not the ordinary disappointment of a
+# complaint ("late", "للأسف"): these are the complaints that go viral.
+NEGATIVE_WORDING = tuple(
+    compile_phrase(phrase)
+    for phrase in (
+        "زفت|مهزله|مهازل|فضيحه|فضايح|مسخره|كارثه|كارثي*|قرف*|مقرف*|تخلف|متخلف*",
+        "حسبي الله|حسبنا الله|حرام عليكم|الله ياخذ*|الله لا يوفق*|لا حول ولا قوه",
+        "ظلم|ظالم*|فساد|فاسد*|سرقه|حراميه|نصب|نصابين|واسطه|واسطات",
+        "اهانه|اهانتي|وقح*|قله ادب|قليل* ادب|قله احترام|استهتار|مستهتر*|اهمال|مهمل*",
+        "اسوا|اسوء|سيء جدا|سيي* جدا|ابشع|فاشل*|فشل|تعبنا|طفشنا|زهقنا|خلاص تعبنا",
+        "disgust*|disgrace*|pathetic|worst|outrage*|shame*|useless|ridiculous|unacceptable",
+        "scandal*|corrupt*|negligen*|incompetent|insult*|rude|horrible|terrible|awful|joke",
+    )
+)
+
+
+def rank(priority: str) -> int:
+    """0 for P1 (highest) to 3 for P4; raises ValueError for anything else."""
+    try:
+        return PRIORITIES.index(priority)
+    except ValueError:
+        raise ValueError(f"unknown priority {priority!r}") from None
+
+
+def higher(first: str, second: str) -> str:
+    """The more urgent of two priorities."""
+    return first if rank(first) <= rank(second) else second
+
+
+def repeat_count(ages_days: tuple[float, ...], days: float) -> int:
+    """How many earlier cases are at most ``days`` old."""
+    return sum(1 for age in ages_days if 0 <= age <= days)
+
+
+def score(
+    decision_floor: str | None,
+    facts: MentionFacts,
+    category: str,
+    *,
+    rule_name: str | None = None,
+    index: TextIndex | None = None,
+) -> tuple[str, tuple[str, ...]]:
+    """Return the priority and the codes of the factors that set it.
+
+    - The category starts it: praise at P4, an emergency at P1, the rest P3.
+    - A routing rule's floor ("rule:<name>") raises it.
+    - For complaints and inquiries: at least 100,000 followers ("followers")
+      and three cases in seven days ("repeat_contact") raise it to P2.
+    - A complaint from a verified account ("verified") or in outraged
+      wording ("negative_wording") goes to P2.
+    - The reasons are the factors at the final level, so they say why the
+      case is exactly this urgent; "default" when nothing raised P3.
+    """
+    factors: list[tuple[str, str]] = []
+    if category == "praise":
+        factors.append(("praise", PRAISE_PRIORITY))
+    elif category == "emergency":
+        factors.append(("emergency", EMERGENCY_PRIORITY))
+    else:
+        factors.append(("default", DEFAULT_PRIORITY))
+    if decision_floor is not None:
+        rank(decision_floor)
+        factors.append((f"rule:{rule_name}" if rule_name else "rule", decision_floor))
+    if category in REACH_CATEGORIES:
+        if facts.followers is not None and facts.followers >= HIGH_REACH_FOLLOWERS:
+            factors.append(("followers", HIGH_REACH_PRIORITY))
+        recent = repeat_count(facts.recent_case_ages_days, REPEAT_CONTACT_DAYS)
+        if recent >= REPEAT_CONTACT_CASES:
+            factors.append(("repeat_contact", REPEAT_CONTACT_PRIORITY))
+    if category == "complaint":
+        if facts.verified:
+            factors.append(("verified", VERIFIED_COMPLAINT_PRIORITY))
+        index = index if index is not None else TextIndex(facts.text)
+        if any(index.find(phrase) for phrase in NEGATIVE_WORDING):
+            factors.append(("negative_wording", NEGATIVE_WORDING_PRIORITY))
+    priority = min((level for _, level in factors), key=rank)
+    return priority, tuple(code for code, level in factors if level == priority)
