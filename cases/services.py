@@ -141,13 +141,15 @@ def customer_upsert(author: Author, *, platform: str, now: datetime) -> Customer
 
 def _thread_case(mention: Mention, customer: Customer | None) -> Case | None:
     """The case this mention continues, locked for the change, or None."""
-    found = None
-    if mention.is_edit:
-        found = (
-            Message.objects.filter(channel=mention.platform, edit_root_id=mention.edit_root_id)
-            .values_list("case_id", flat=True)
-            .first()
+    # Another version of this very post (an edit, or the original arriving after
+    # its edit) is already in a case.
+    found = (
+        Message.objects.filter(
+            channel=mention.platform, edit_root_id=mention.edit_root_id or mention.external_id
         )
+        .values_list("case_id", flat=True)
+        .first()
+    )
     if found is None and mention.in_reply_to_id and customer is not None:
         found = (
             Message.objects.filter(

@@ -64,12 +64,23 @@ def mention_ingest(
         return _INTAKE_OUTCOME[result.outcome]
 
 
+def chronological(items: list[ParsedItem]) -> list[ParsedItem]:
+    """Oldest first, so a thread's first post opens the case and its clock.
+
+    X serves pages newest first; snowflake ids grow with time, so ordering by id
+    is ordering by time. Entries without a usable id keep their place at the end.
+    """
+    dated = [i for i in items if i.mention]
+    return sorted(dated, key=lambda i: (len(i.external_id), i.external_id)) + [
+        i for i in items if not i.mention
+    ]
+
+
 def pages_ingest(pages: list[ParsedPage], *, account: SocialAccount | None, source: str) -> Counter:
     """Every item of the pages, each in its own transaction; the summary counts."""
     summary: Counter = Counter(dict.fromkeys(OUTCOMES, 0))
-    for page in pages:
-        for item in page.items:
-            summary[mention_ingest(item=item, account=account, source=source)] += 1
+    for item in chronological([item for page in pages for item in page.items]):
+        summary[mention_ingest(item=item, account=account, source=source)] += 1
     summary["received"] = sum(summary[key] for key in OUTCOMES)
     if account is not None and summary["received"] > summary["duplicates"] + summary["rejected"]:
         SocialAccount.objects.filter(pk=account.pk).update(last_mention_at=timezone.now())

@@ -2,6 +2,7 @@
 
 import math
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -217,9 +218,8 @@ LONDON_ALL_DAY = Calendar("Europe/London", every_day((MIDNIGHT, MIDNIGHT)))
             NEW_YORK_SUNDAY_NIGHT,
             at(NEW_YORK, 2025, 3, 9, 1, 30),
             2 * HOUR,
-            datetime(
-                2025, 3, 16, 6, 30, tzinfo=UTC
-            ),  # one real hour that night, 02:30 EDT next Sunday
+            # One real hour that night, the other from 01:30 EDT the next Sunday.
+            datetime(2025, 3, 16, 6, 30, tzinfo=UTC),
             id="spring-forward-period-lasts-one-real-hour",
         ),
         pytest.param(
@@ -742,6 +742,4 @@ def test_working_periods_are_ordered_disjoint_and_inside_the_window(cal, start, 
     end = start + length
     periods = list(working_periods(cal, start, end))
     assert all(start <= opens < closes <= end for opens, closes in periods)
-    assert all(
-        closes1 <= opens2 for (_, closes1), (opens2, _) in zip(periods, periods[1:], strict=False)
-    )
+    assert all(closes1 <= opens2 for (_, closes1), (opens2, _) in pairwise(periods))

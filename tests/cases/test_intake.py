@@ -105,3 +105,20 @@ def test_reply_to_our_own_reply_joins_the_customers_case(db):
     Message.objects.create(case=case, direction="out", text="@user1 on it", platform_id="1850")
     ingest(tweet("1802", "thanks, but?", conversation_id="1801", replied_to="1850"))
     assert Case.objects.count() == 1 and case.messages.count() == 3
+
+
+def test_original_arriving_after_its_edit_joins_the_same_case(db):
+    ingest(tweet("1902", "@SadaMinistry fixed", edit_history=["1901", "1902"]))
+    ingest(tweet("1901", "@SadaMinistry typo"))
+    assert Case.objects.count() == 1 and Message.objects.count() == 2
+
+
+def test_a_page_served_newest_first_opens_the_case_at_the_first_post(db):
+    summary = ingest(
+        tweet("2003", "third", conversation_id="2001", replied_to="2002", minutes=2),
+        tweet("2002", "second", conversation_id="2001", replied_to="2001", minutes=1),
+        tweet("2001", "@SadaMinistry first"),
+    )
+    assert summary["new_cases"] == 1 and summary["appended"] == 2
+    case = Case.objects.get()
+    assert case.created_at.isoformat() == "2026-11-22T09:00:00+00:00"
