@@ -114,3 +114,5 @@ class SadaUserAdmin(UserAdmin):
 
 admin.site.site_header = _("Sada — صدى")
 admin.site.site_title = _("Sada")
+
+from . import admin_routing  # noqa: E402,F401

@@ -79,3 +79,91 @@ def assigned(
         new=new_assignee_id,
         how=how,
     )
+
+
+# --- SLA clocks and escalations (issue 5) ----------------------------------------
+# The sweep writes these in bulk: with save=False they come back unsaved.
+
+
+def _build(case: Case, kind: str, *, at: datetime, save: bool, **data) -> CaseEvent:
+    if save:
+        return record(case, kind, at=at, **data)
+    return CaseEvent(case=case, kind=kind, actor_kind="system", data=data, created_at=at)
+
+
+def sla_warning(
+    case: Case, *, target: str, round: int, due: datetime, at: datetime, save: bool = True
+) -> CaseEvent:
+    """A running target reached its warning share (`at` is that instant)."""
+    return _build(
+        case, "sla_warning", at=at, save=save, target=target, round=round, due=due.isoformat()
+    )
+
+
+def sla_breached(
+    case: Case, *, target: str, round: int, due: datetime, at: datetime, save: bool = True
+) -> CaseEvent:
+    """A running target passed its due instant (`at` is that instant)."""
+    return _build(
+        case, "sla_breached", at=at, save=save, target=target, round=round, due=due.isoformat()
+    )
+
+
+def escalated(
+    case: Case,
+    *,
+    escalation_id: int,
+    level: int,
+    target: str,
+    trigger: str,
+    actions: list[str],
+    at: datetime,
+    actor: User | None = None,
+    reason: str = "",
+    save: bool = True,
+) -> CaseEvent:
+    data = {
+        "escalation_id": escalation_id,
+        "level": level,
+        "target": target,
+        "trigger": trigger,
+        "actions": actions,
+        "reason": reason,
+    }
+    if not save:
+        return CaseEvent(
+            case=case, kind="escalated", actor=actor, actor_kind="system", data=data, created_at=at
+        )
+    return record(case, "escalated", actor=actor, at=at, **data)
+
+
+def escalation_acknowledged(
+    case: Case, *, escalation_id: int, level: int, actor: User, at: datetime
+) -> CaseEvent:
+    return record(
+        case,
+        "escalation_acknowledged",
+        actor=actor,
+        at=at,
+        escalation_id=escalation_id,
+        level=level,
+    )
+
+
+def sla_policy_changed(
+    case: Case, *, old_policy_id: int | None, new_policy_id: int | None, at: datetime
+) -> CaseEvent:
+    return record(
+        case,
+        "sla_policy_changed",
+        at=at,
+        old=old_policy_id,
+        new=new_policy_id,
+        first_response_due=_iso(case.first_response_due),
+        next_response_due=_iso(case.next_response_due),
+        resolution_due=_iso(case.resolution_due),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

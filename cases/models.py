@@ -164,6 +164,8 @@ class Case(models.Model):
     language = models.CharField(_("language"), max_length=10, blank=True)
     conversation_id = models.CharField(_("conversation"), max_length=64, blank=True)
     routed_by = models.CharField(_("routed by rule"), max_length=200, blank=True)
+    # The key phrase that routed it (normalised); many reports of one key form an incident.
+    incident_key = models.CharField(max_length=200, blank=True, editable=False)
     resolution = models.CharField(_("resolution"), max_length=20, blank=True)
 
     # When the citizen wrote: the SLA clock starts here, not when Sada noticed.
@@ -179,6 +181,41 @@ class Case(models.Model):
     next_response_due = models.DateTimeField(_("next response due"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+
+    # --- SLA clocks (written only by cases/sla_services.py; rules in cases/sla.py) ---
+    # Stored as what happened, so state and due times are read, never replayed.
+    sla_policy = models.ForeignKey(
+        "cases.SlaPolicy",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("SLA policy"),
+        editable=False,
+    )
+    first_response_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Business seconds from when the citizen wrote to our first reply; met = on time.
+    first_response_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    first_response_met = models.BooleanField(null=True, blank=True, editable=False)
+    # The customer message a next-response target runs from (None: none running).
+    next_response_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_response_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_response_round = models.PositiveIntegerField(default=0, editable=False)
+    # False once any next response was late; True while all were on time.
+    next_response_met = models.BooleanField(null=True, blank=True, editable=False)
+    # Resolution clock: closed running segments [[start, end], ...] (pending pauses
+    # it), their business seconds, and when the running segment started (None:
+    # paused or stopped).
+    resolution_segments = models.JSONField(default=list, blank=True, editable=False)
+    resolution_elapsed_seconds = models.PositiveIntegerField(default=0, editable=False)
+    resolution_running_since = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    resolution_met = models.BooleanField(null=True, blank=True, editable=False)
+    # The next instant the SLA sweep must look at this case (None: nothing to watch),
+    # and what the sweep already did ("first_response:0:warning", "resolution:0:L2").
+    sla_check_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_marks = models.JSONField(default=list, blank=True, editable=False)
 
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases"
@@ -216,6 +253,12 @@ class Case(models.Model):
                 name="case_open_due",
                 condition=Q(status__in=["new", "open", "pending"]),
             ),
+            # Intake: recent cases of a queue with the same key phrase (incidents).
+            models.Index(
+                fields=["queue", "incident_key", "created_at"],
+                condition=~Q(incident_key=""),
+                name="case_incident_key",
+            ),
             # API `updated_since` incremental sync.
             models.Index(fields=["updated_at", "id"], name="case_updated"),
             # Lists ordered by creation (API ordering=created, reports by period).
@@ -225,6 +268,13 @@ class Case(models.Model):
                 fields=["assignee", "status"],
                 name="case_assignee_status",
                 condition=Q(assignee__isnull=False),
+            ),
+            # The SLA sweep: `sla_check_at <= now`, earliest first. Partial, so it
+            # holds only cases with a running clock and stays small.
+            models.Index(
+                fields=["sla_check_at"],
+                name="case_sla_check",
+                condition=Q(sla_check_at__isnull=False),
             ),
         ]
 
@@ -357,3 +407,9 @@ class CaseEvent(models.Model):
 # Models kept beside this module, imported so Django registers them with the app.
 from .models_sla import *  # noqa: E402,F403
 from .models_routing import *  # noqa: E402,F403
+
+# Models of the agents' web UI (canned responses, presence, search text).
+from .models_ui import *  # noqa: E402,F403
+
+# API keys, webhook subscribers and their delivery log (the REST API).
+from .models_api import *  # noqa: E402,F403

@@ -33,6 +33,7 @@ REPEAT_CONTACT_CASES = 3
 REPEAT_CONTACT_DAYS = 7
 REPEAT_CONTACT_PRIORITY = "P2"
 NEGATIVE_WORDING_PRIORITY = "P2"
+PATIENT_SAFETY_PRIORITY = "P2"
 
 # Categories where who is asking changes the urgency. Praise and noise
 # (spam, news, greetings) do not become urgent because the sender is big.
@@ -47,9 +48,22 @@ NEGATIVE_WORDING = tuple(
         "حسبي الله|حسبنا الله|حرام عليكم|الله ياخذ*|الله لا يوفق*|لا حول ولا قوه",
         "ظلم|ظالم*|فساد|فاسد*|سرقه|حراميه|نصب|نصابين|واسطه|واسطات",
         "اهانه|اهانتي|وقح*|قله ادب|قليل* ادب|قله احترام|استهتار|مستهتر*|اهمال|مهمل*",
-        "اسوا|اسوء|سيء جدا|سيي* جدا|ابشع|فاشل*|فشل|تعبنا|طفشنا|زهقنا|خلاص تعبنا",
+        "اسوا|اسوء|سيء جدا|سيي* جدا|ابشع|فاشل*|فشل|مصيبه|ماساوي|ماساه|المحاسبه|محاسبه|حاسبوا|accountab*|tragic|disaster",
         "disgust*|disgrace*|pathetic|worst|outrage*|shame*|useless|ridiculous|unacceptable",
         "scandal*|corrupt*|negligen*|incompetent|insult*|rude|horrible|terrible|awful|joke",
+    )
+)
+
+# Complaints about harm done by the service itself (wrong or expired
+# medicine, medical errors, a patient left in pain, humiliation): a health
+# ministry answers these first however calmly they are written.
+PATIENT_SAFETY = tuple(
+    compile_phrase(phrase)
+    for phrase in (
+        "خطا طبي|خطأ طبي|اخطاء طبيه|اهمال طبي|دوا* غلط|علاج غلط|تحاليل غلط|التحاليل طلعت غلط|نتيجه غلط|تشخيص غلط",
+        "منتهي* الصلاحيه|انتهت صلاحيت*|يتالم|تتالم|يتوجع|تتوجع|مهين*|اهان*|اهانه|عنجهيه|نطالب بالتحقيق|تحقيق",
+        "medical error|malpractice|wrong medicine|wrong medication|wrong dose|wrong diagnosis|expired|in pain|without examining|without even examining|بدون فحص|بدون كشف",
+        "humiliat*|investigat*|wrong patient",
     )
 )
 
@@ -60,11 +74,6 @@ def rank(priority: str) -> int:
         return PRIORITIES.index(priority)
     except ValueError:
         raise ValueError(f"unknown priority {priority!r}") from None
-
-
-def higher(first: str, second: str) -> str:
-    """The more urgent of two priorities."""
-    return first if rank(first) <= rank(second) else second
 
 
 def repeat_count(ages_days: tuple[float, ...], days: float) -> int:
@@ -86,8 +95,10 @@ def score(
     - A routing rule's floor ("rule:<name>") raises it.
     - For complaints and inquiries: at least 100,000 followers ("followers")
       and three cases in seven days ("repeat_contact") raise it to P2.
-    - A complaint from a verified account ("verified") or in outraged
-      wording ("negative_wording") goes to P2.
+    - A complaint from a verified account ("verified"), in outraged wording
+      ("negative_wording") or about harm done by the service
+      ("patient_safety": wrong or expired medicine, a patient left in pain)
+      goes to P2.
     - The reasons are the factors at the final level, so they say why the
       case is exactly this urgent; "default" when nothing raised P3.
     """
@@ -113,5 +124,7 @@ def score(
         index = index if index is not None else TextIndex(facts.text)
         if any(index.find(phrase) for phrase in NEGATIVE_WORDING):
             factors.append(("negative_wording", NEGATIVE_WORDING_PRIORITY))
+        if any(index.find(phrase) for phrase in PATIENT_SAFETY):
+            factors.append(("patient_safety", PATIENT_SAFETY_PRIORITY))
     priority = min((level for _, level in factors), key=rank)
     return priority, tuple(code for code, level in factors if level == priority)

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
-from cases.priority import PRIORITIES, higher, repeat_count, score
+from cases.priority import PRIORITIES, rank, repeat_count, score
 from cases.text import Phrase, TextIndex, compile_phrase, normalize_hashtag
 
 MATCH_MODES = ("any", "all")
@@ -29,10 +29,12 @@ class RuleSpec:
 
     - ``keywords``: with ``match_mode`` "any" one of them, with "all" each of
       them must occur. A keyword is a word or a phrase of words matched on
-      normalised tokens; ``word*`` matches tokens starting with ``word``;
-      ``a|b`` is one keyword with alternatives; ``^phrase`` must open the
-      text. Arabic proclitics (و ف ب ل ك and the article) are tolerated, so
-      write ``حريق`` for والحريق and بحريق.
+      normalised tokens (``text.normalize``): ``word*`` matches tokens that
+      start with ``word``, a lone ``*`` any one token, ``a|b`` is one keyword
+      with alternatives, ``^phrase`` must open the text and ``?`` matches a
+      text with a question mark. Arabic proclitics (و ف ب ل ك, the article
+      and the Gulf هال) are tolerated, so ``حريق`` also finds والحريق and
+      بحريق; write keywords without the article.
     - ``exclude``: phrases in the same syntax; any one vetoes the rule.
     - ``hashtags``: one of them, whole or one ``_``-separated part.
     - ``languages``: codes as ``text.detect_language`` returns them.
@@ -66,6 +68,8 @@ class RuleSpec:
     tags: tuple[str, ...] = ()
     assignee: str | None = None
     stop: bool = False
+    # "No action needed": the mention opens no case; it is kept with this rule as reason.
+    not_a_case: bool = False
 
     def __post_init__(self) -> None:
         # Rows from JSON fields arrive as lists; tuples keep the spec hashable,
@@ -119,6 +123,8 @@ class Decision:
     matched: tuple[RuleMatch, ...]
     # The first matching rule that set the queue; None when the default applied.
     routed_by: RuleSpec | None
+    # The rule that decided "no action needed", if any: no case is opened.
+    not_a_case_by: RuleSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -245,12 +251,16 @@ def evaluate(
     floor_rule: str | None = None
     tags: dict[str, None] = {}
     matched: list[RuleMatch] = []
+    not_a_case_by: RuleSpec | None = None
 
     for rule in _in_order(rules):
         match, _ = _check(rule, mention)
         if match is None:
             continue
         matched.append(match)
+        if rule.not_a_case:
+            not_a_case_by = rule
+            break
         if queue is None and rule.queue:
             queue, routed_by = rule.queue, rule
         if category is None and rule.category:
@@ -258,7 +268,7 @@ def evaluate(
         if assignee is None and rule.assignee:
             assignee = rule.assignee
         tags.update(dict.fromkeys(rule.tags))
-        if rule.priority_floor and (floor is None or higher(rule.priority_floor, floor) != floor):
+        if rule.priority_floor and (floor is None or rank(rule.priority_floor) < rank(floor)):
             floor, floor_rule = rule.priority_floor, rule.name
         if rule.stop:
             break
@@ -276,6 +286,7 @@ def evaluate(
         assignee=assignee,
         matched=tuple(matched),
         routed_by=routed_by,
+        not_a_case_by=not_a_case_by,
     )
 
 

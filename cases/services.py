@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import events
+from . import events, sla_services
 from .exceptions import (
     InvalidInput,
     InvalidTransition,
@@ -25,7 +25,7 @@ from .exceptions import (
     StaleCase,
 )
 from .mention import Author, Mention
-from .models import Case, CaseReferenceCounter, Customer, Message, Queue, User
+from .models import Case, CaseReferenceCounter, Customer, Incident, Message, Queue, User
 from .triage import triage
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,8 @@ def intake(
         return IntakeResult("appended", case=case, message=message)
 
     decision = triage(mention, customer=customer, account=account, now=now)
+    if decision.not_a_case_reason:
+        return IntakeResult("not_a_case", reason=decision.not_a_case_reason)
     case = Case.objects.create(
         reference=_next_reference(now),
         status=Case.Status.NEW,
@@ -97,14 +99,27 @@ def intake(
         language=decision.language,
         conversation_id=mention.conversation_id or mention.external_id,
         routed_by=decision.routed_by,
+        incident_key=decision.incident_key,
         created_at=written,
         opened_at=now,
         updated_at=now,
         last_customer_message_at=written,
     )
+    sla_services.sla_start(case=case, now=now)
     events.created(case, source=source, rule=decision.routed_by, at=now)
     message = _create_message(case, mention, customer, written, now)
     events.message_received(case, message_id=message.pk, platform_id=message.platform_id)
+    if decision.assignee is not None:
+        try:
+            case = case_assign(
+                case=case, assignee=decision.assignee, actor=None, actor_kind="rule", how="rule", now=now
+            )
+        except InvalidInput as exc:  # a rule naming someone outside the queue: left unassigned
+            logger.warning("rule %s cannot assign %s: %s", decision.routed_by, case.reference, exc)
+    elif case.queue.assignment_mode != Queue.AssignmentMode.MANUAL:
+        case = case_auto_assign(case=case, now=now)
+    if decision.incident_key:
+        incident_link(case=case, now=now)
     return IntakeResult("new_case", case=case, message=message)
 
 
@@ -211,6 +226,9 @@ def _add_inbound_message(
                 case, old=old_status, new=Case.Status.OPEN, cause="customer_replied"
             )
     case.refresh_from_db()
+    sla_services.sla_customer_message(
+        case=case, written=written, previous_status=old_status, is_edit=mention.is_edit, now=now
+    )
     return message
 
 
@@ -339,6 +357,7 @@ def case_set_status(
     elif status == S.OPEN and old in (S.RESOLVED, S.CLOSED):
         changes.update(resolved_at=None, closed_at=None, resolution="")
     case = _update(case, now, **changes)
+    sla_services.sla_status_changed(case=case, old_status=old, now=now)
     kind = _actor_kind(actor, actor_kind)
     if status == S.OPEN and old in (S.RESOLVED, S.CLOSED):
         events.reopened(case, previous_status=old, actor=actor)
@@ -476,6 +495,83 @@ def case_take_next(*, agent: User, now: datetime | None = None) -> Case:
     return case
 
 
+def available_agents(queue: Queue) -> list[User]:
+    """Members of the queue who are available and under their capacity, least loaded first."""
+    from django.db.models import Count, Q
+
+    agents = (
+        queue.members.filter(is_active=True, is_available=True)
+        .annotate(load=Count("assigned_cases", filter=Q(assigned_cases__status__in=Case.OPEN_STATUSES)))
+        .order_by("load", "id")
+    )
+    return [agent for agent in agents if agent.load < agent.capacity]
+
+
+@transaction.atomic
+def case_auto_assign(*, case: Case, now: datetime | None = None) -> Case:
+    """Give a new case to an agent by the queue's assignment mode.
+
+    - Round-robin: the next available member after the last one served.
+    - Least loaded: the available member with the fewest open cases.
+    - Nobody available or under capacity: the case waits unassigned.
+    """
+    now = now or timezone.now()
+    queue = Queue.objects.select_for_update().get(pk=case.queue_id)
+    agents = available_agents(queue)
+    if not agents:
+        return case
+    if queue.assignment_mode == Queue.AssignmentMode.ROUND_ROBIN:
+        ordered = sorted(agents, key=lambda a: a.pk)
+        after = [a for a in ordered if queue.last_assigned_id is not None and a.pk > queue.last_assigned_id]
+        chosen = (after or ordered)[0]
+    else:
+        chosen = agents[0]
+    Queue.objects.filter(pk=queue.pk).update(last_assigned=chosen)
+    return case_assign(
+        case=case, assignee=chosen, actor=None, actor_kind="rule", how=queue.assignment_mode, now=now
+    )
+
+
+@transaction.atomic
+def incident_link(*, case: Case, now: datetime | None = None) -> Incident | None:
+    """Link a new case to the incident of its key phrase, opening one when enough
+    different customers reported the same thing in the same queue lately.
+
+    - Each customer's case stays its own: every customer still gets an answer.
+    """
+    now = now or timezone.now()
+    # The window is about when people wrote, not when Sada read it.
+    since = case.created_at - timedelta(minutes=settings.SADA_INCIDENT_WINDOW_MINUTES)
+    incident = (
+        Incident.objects.select_for_update()
+        .filter(queue_id=case.queue_id, key=case.incident_key, is_open=True, last_report_at__gte=since)
+        .order_by("-last_report_at")
+        .first()
+    )
+    if incident is None:
+        recent = Case.objects.filter(
+            queue_id=case.queue_id,
+            incident_key=case.incident_key,
+            created_at__gte=since,
+            incident__isnull=True,
+        )
+        if recent.values("customer_id").distinct().count() < settings.SADA_INCIDENT_MIN_REPORTS:
+            return None
+        incident = Incident.objects.create(
+            key=case.incident_key, queue_id=case.queue_id, opened_at=now, last_report_at=case.created_at
+        )
+        linked = list(recent)
+    else:
+        Incident.objects.filter(pk=incident.pk).update(
+            last_report_at=max(incident.last_report_at, case.created_at)
+        )
+        linked = [case]
+    for each in linked:
+        Case.objects.filter(pk=each.pk).update(incident=incident, updated_at=now, version=F("version") + 1)
+        events.record(each, "incident_linked", actor_kind="rule", incident_id=incident.pk, key=incident.key)
+    return incident
+
+
 # --- Priority, queue, tags --------------------------------------------------------
 
 
@@ -510,6 +606,7 @@ def case_set_priority(
         raise NotPermitted("Automatic rules only raise priority.")
     reasons = [*case.priority_reasons, f"manual:{actor.pk}" if actor else reason]
     case = _update(case, now, priority=priority, priority_reasons=reasons)
+    sla_services.sla_policy_reselect(case=case, now=now)
     events.record(
         case,
         "priority_changed",
@@ -545,6 +642,7 @@ def case_change_queue(
     ):
         changes["assignee"] = None
     case = _update(case, now, **changes)
+    sla_services.sla_policy_reselect(case=case, now=now)
     events.record(
         case,
         "queue_changed",
@@ -694,6 +792,7 @@ def reply_delivered(*, message_id: int, platform_id: str, at: datetime | None = 
     if case.first_responded_at is None:
         changes["first_responded_at"] = at
     _update(case, at, **changes)
+    sla_services.sla_reply_delivered(case=case, at=at)
     events.record(case, "reply_delivered", message_id=message.pk, platform_id=platform_id)
     return message
 
@@ -787,3 +886,36 @@ def enqueue_on_commit(func_path: str, *args) -> None:
         async_task(func_path, *args)
     else:
         transaction.on_commit(lambda: async_task(func_path, *args))
+
+
+# --- Delivery bookkeeping for the platform connector (social_ingest) ----------------
+# Used by social_ingest.tasks.deliver_reply. The reply is marked "sending" in its own
+# committed transaction before the platform is called, so a worker that dies after
+# posting leaves a trace that tells the next attempt to look for the post first.
+
+
+@transaction.atomic
+def reply_sending(*, message_id: int, expected_attempts: int) -> Message | None:
+    """A delivery worker claims an outbound reply just before calling the platform.
+
+    - Only a queued or sending reply whose attempt count is still
+      `expected_attempts` is claimed (a conditional update); otherwise another
+      worker got there first, or the reply is already sent or failed: None.
+    - The attempt count goes up by one.
+    """
+    rows = Message.objects.filter(
+        pk=message_id,
+        direction=Message.Direction.OUTBOUND,
+        delivery__in=[Message.Delivery.QUEUED, Message.Delivery.SENDING],
+        delivery_attempts=expected_attempts,
+    ).update(delivery=Message.Delivery.SENDING, delivery_attempts=F("delivery_attempts") + 1)
+    if not rows:
+        return None
+    return Message.objects.get(pk=message_id)
+
+
+def reply_delivery_deferred(*, message_id: int, error: str) -> None:
+    """A transient failure: the reply stays "sending", showing why, until the next try."""
+    Message.objects.filter(pk=message_id, delivery=Message.Delivery.SENDING).update(
+        delivery_error=error[:2000]
+    )

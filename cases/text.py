@@ -17,6 +17,7 @@ import html
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # Bidi controls and zero-width characters: X clients insert them around
@@ -245,15 +246,17 @@ def detect_language(text: str, platform_lang: str | None) -> str:
     return "en"
 
 
-# Arabic writes "and", "so", "with", "for", "like" and the article as
-# prefixes of the next word (والحريق، بالإسعاف، للمستشفى). A keyword matches a
-# token with or without them, longest first. Each stem keeps a minimum length
-# so that short words are not cut into other words (ولد is not و + لد).
+# Arabic writes "and", "so", "with", "for", "like", the article and the Gulf
+# "this" (هالتأخير) as prefixes of the next word (والحريق، بالإسعاف،
+# للمستشفى). A keyword matches a token with or without them. Each stem keeps
+# a minimum length so that a word is not cut into another word: بلد is not
+# ب + لد, but وما is و + ما.
 _PROCLITICS = (
     ("وبال", 2), ("وكال", 2), ("فبال", 2), ("وال", 2), ("فال", 2), ("بال", 2),
     ("كال", 2), ("ولل", 2), ("فلل", 2), ("لل", 2), ("ال", 2),
+    ("وهال", 2), ("هال", 2),
     ("وب", 3), ("ول", 3), ("وك", 3), ("فب", 3), ("فل", 3),
-    ("و", 3), ("ف", 3), ("ب", 3), ("ل", 3), ("ك", 3),
+    ("و", 2), ("ف", 2), ("ب", 3), ("ل", 3), ("ك", 3),
 )  # fmt: skip
 
 
@@ -269,11 +272,33 @@ def _forms(token: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+QUESTION_MARKS = frozenset("?؟⸮")
+
+
 @dataclass(frozen=True)
 class PhraseAlternative:
     source: str
     terms: tuple[tuple[str, bool], ...]  # (normalised word, prefix match?)
     anchored: bool
+    # The alternative is a lone "?": it matches a text that asks something.
+    # Normalisation turns punctuation into spaces, so this is the only way a
+    # rule can see the question mark of "متوفر في رمضان؟".
+    question: bool = False
+    # The term looked up first: the first whole word if there is one, else
+    # the first prefix that is not a lone "*". Looking up where it occurs
+    # avoids trying every position of the text for each of thousands of
+    # alternatives.
+    key: int = 0
+
+
+def _key_term(terms: tuple[tuple[str, bool], ...]) -> int:
+    for index, (_, is_prefix) in enumerate(terms):
+        if not is_prefix:
+            return index
+    for index, (word, _) in enumerate(terms):
+        if word:
+            return index
+    return 0
 
 
 @dataclass(frozen=True)
@@ -282,8 +307,10 @@ class Phrase:
 
     Each alternative is a word or a sequence of words, matched on whole
     normalised tokens; a word ending in ``*`` matches any token that starts
-    with it; a leading ``^`` ties the alternative to the first word of the
-    text (mentions and links do not count as words).
+    with it and a lone ``*`` any one token; a leading ``^`` ties the
+    alternative to the first word of the text (mentions and links do not
+    count as words). An alternative that is only ``?`` matches a text
+    containing a question mark (``?`` or ``؟``).
     """
 
     source: str
@@ -295,33 +322,46 @@ def compile_phrase(source: str) -> Phrase:
     alternatives = []
     for raw in source.split("|"):
         raw = raw.strip()
+        if raw and all(ch in QUESTION_MARKS for ch in raw):
+            alternatives.append(PhraseAlternative(raw, (), False, question=True))
+            continue
         anchored = raw.startswith("^")
         terms: list[tuple[str, bool]] = []
         for piece in raw.lstrip("^").split():
+            if piece == "*":
+                # A lone star stands for any one word: "بعد * شهور".
+                terms.append(("", True))
+                continue
             words = normalize(piece.rstrip("*")).split()
             if not words:
                 continue
             terms.extend((word, False) for word in words[:-1])
             terms.append((words[-1], piece.endswith("*")))
         if terms:
-            alternatives.append(PhraseAlternative(raw, tuple(terms), anchored))
+            alternatives.append(
+                PhraseAlternative(raw, tuple(terms), anchored, key=_key_term(tuple(terms)))
+            )
     return Phrase(source, tuple(alternatives))
 
 
 class TextIndex:
     """One text, normalised once, ready for many ``find`` calls."""
 
-    __slots__ = ("tokens", "hashtags", "_forms", "_positions")
+    __slots__ = ("tokens", "hashtags", "asks", "_forms", "_positions", "_prefixed")
 
     def __init__(self, text: str) -> None:
-        self.tokens: tuple[str, ...] = tuple(tokens(text))
+        visible = _strip_links(_prepare(text))
+        self.tokens: tuple[str, ...] = tuple(_fold(visible).split())
         self.hashtags: frozenset[str] = frozenset(hashtags(text))
+        # Question marks inside links ("?utm_source=") were stripped with them.
+        self.asks: bool = any(ch in QUESTION_MARKS for ch in visible)
         self._forms = tuple(_forms(token) for token in self.tokens)
         positions: dict[str, list[int]] = defaultdict(list)
         for index, forms in enumerate(self._forms):
             for form in forms:
                 positions[form].append(index)
         self._positions = dict(positions)
+        self._prefixed: dict[str, list[int]] = {}
 
     def find(self, phrase: Phrase) -> str | None:
         """Return the source of the first alternative found in the text, else None."""
@@ -331,18 +371,17 @@ class TextIndex:
         return None
 
     def _contains(self, alternative: PhraseAlternative) -> bool:
+        if alternative.question:
+            return self.asks
         terms = alternative.terms
         last_start = len(self.tokens) - len(terms)
         if last_start < 0:
             return False
-        first_word, first_is_prefix = terms[0]
-        if alternative.anchored:
-            starts: range | list[int] = range(1)
-        elif first_is_prefix:
-            starts = range(last_start + 1)
-        else:
-            starts = self._positions.get(first_word, [])
-        for start in starts:
+        key = alternative.key
+        for position in self._occurrences(*terms[key]):
+            start = position - key
+            if start < 0 or (alternative.anchored and start > 0):
+                continue
             if start > last_start:
                 break
             if all(
@@ -351,6 +390,20 @@ class TextIndex:
             ):
                 return True
         return False
+
+    def _occurrences(self, word: str, is_prefix: bool) -> Sequence[int]:
+        """Positions where a term matches, in increasing order."""
+        if not is_prefix:
+            return self._positions.get(word, ())
+        if not word:
+            return range(len(self.tokens))
+        found = self._prefixed.get(word)
+        if found is None:
+            found = [
+                i for i, forms in enumerate(self._forms) if any(f.startswith(word) for f in forms)
+            ]
+            self._prefixed[word] = found
+        return found
 
     def _term_at(self, index: int, word: str, is_prefix: bool) -> bool:
         if is_prefix:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.conf import settings
 
 from .mention import Mention
-from .models import Customer, Queue
+from .models import Case, Customer, Queue, User
+from .models_routing import RoutingRule
+from .routing import MentionFacts, RuleSpec, evaluate
+from .text import detect_language
+
+# How far back repeat contact is counted; rules ask for at most this many days.
+REPEAT_WINDOW_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -18,19 +28,104 @@ class TriageDecision:
     tags: tuple[str, ...]
     language: str
     routed_by: str
-    assignee_username: str = ""
+    assignee: User | None = None
+    not_a_case_reason: str = ""
+    incident_key: str = ""
+
+
+class _RuleCache:
+    """Active rules as specs, reloaded when the TTL passes and the rules changed.
+
+    Each intake would otherwise load every rule and its queue; the cache keeps
+    that to one cheap query per TTL per process.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._specs: tuple[RuleSpec, ...] = ()
+        self._stamp: tuple | None = None
+        self._checked = 0.0
+
+    def specs(self) -> tuple[RuleSpec, ...]:
+        now = time.monotonic()
+        if self._stamp is not None and now - self._checked < settings.SADA_RULES_TTL_SECONDS:
+            return self._specs
+        with self._lock:
+            from django.db.models import Count, Max
+
+            stamp = tuple(RoutingRule.objects.aggregate(Max("updated_at"), Count("id")).values())
+            if stamp != self._stamp:
+                rules = RoutingRule.objects.filter(is_active=True).select_related(
+                    "queue", "assignee"
+                )
+                self._specs = tuple(rule.to_spec() for rule in rules)
+                self._stamp = stamp
+            self._checked = now
+        return self._specs
+
+    def clear(self) -> None:
+        with self._lock:
+            self._stamp = None
+
+
+rule_cache = _RuleCache()
+
+
+def _queue(slug: str) -> Queue:
+    # A rule may name a queue deleted since: its cases go to the general queue.
+    return Queue.objects.filter(slug=slug).first() or Queue.objects.get(slug="general")
+
+
+def mention_facts(
+    mention: Mention, *, customer: Customer | None, account, now: datetime
+) -> MentionFacts:
+    ages: tuple[float, ...] = ()
+    if customer is not None and customer.pk:
+        since = now - timedelta(days=REPEAT_WINDOW_DAYS)
+        ages = tuple(
+            (now - created).total_seconds() / 86400
+            for created in Case.objects.filter(
+                customer=customer, created_at__gte=since
+            ).values_list("created_at", flat=True)
+        )
+    author = mention.author
+    return MentionFacts(
+        text=mention.text,
+        language=detect_language(mention.text, mention.lang),
+        account_handle=getattr(account, "handle", "") or "",
+        followers=author.followers if author else None,
+        verified=bool(author and author.verified),
+        recent_case_ages_days=ages,
+    )
 
 
 def triage(
     mention: Mention, *, customer: Customer | None, account, now: datetime
 ) -> TriageDecision:
-    queue = Queue.objects.get(slug="general")
+    """Route and prioritise a new mention with the supervisors' rules."""
+    facts = mention_facts(mention, customer=customer, account=account, now=now)
+    decision = evaluate(rule_cache.specs(), facts)
+    assignee = None
+    if decision.assignee:
+        assignee = User.objects.filter(username=decision.assignee, is_active=True).first()
+    keyword = next(
+        (
+            reason.split(":", 1)[1]
+            for match in decision.matched[:1]
+            for reason in match.reasons
+            if reason.startswith("keyword:")
+        ),
+        "",
+    )
     return TriageDecision(
-        queue=queue,
-        category="other",
-        priority="P3",
-        priority_reasons=(),
-        tags=(),
-        language=mention.lang,
-        routed_by="",
+        queue=_queue(decision.queue),
+        category=decision.category,
+        priority=decision.priority,
+        priority_reasons=decision.priority_reasons,
+        tags=decision.tags,
+        language=facts.language,
+        routed_by=decision.routed_by.name if decision.routed_by else "",
+        assignee=assignee,
+        not_a_case_reason=f"rule:{decision.not_a_case_by.name}" if decision.not_a_case_by else "",
+        incident_key=keyword[:200],
     )

@@ -145,10 +145,26 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "sada@localhost")
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A bearer API key first (so an anonymous call is a 401 with its challenge),
+    # then the browser's session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "cases.api.auth.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["cases.api.auth.ScopedAccess"],
+    "DEFAULT_PARSER_CLASSES": ["cases.api.parsers.LimitedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "cases.api.exceptions.api_exception_handler",
+    # Not a security boundary: counters live in the (per-process by default) cache.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "cases.api.throttling.ApiKeyRateThrottle",
+        "cases.api.throttling.ApiUserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env("SADA_API_RATE_PER_KEY", "1200/min"),
+        "api_user": env("SADA_API_RATE_PER_USER", "600/min"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sada API",
@@ -159,6 +175,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "CasePriorityEnum": "cases.models.Case.Priority",
+    },
+    "TAGS": [
+        {"name": "cases", "description": "Cases, their messages, events and actions."},
+        {"name": "customers", "description": "Who wrote to us."},
+        {"name": "queues", "description": "Teams' queues."},
+        {"name": "auth", "description": "Who is calling."},
+    ],
 }
 
 # --- Task queue (django-q2) -------------------------------------------------
@@ -189,6 +217,12 @@ else:
 # A new message on a case resolved less than this many days ago reopens it; later
 # it opens a new case.
 SADA_REOPEN_DAYS = envint("SADA_REOPEN_DAYS", 7)
+# Routing-rule edits reach every process within this many seconds.
+SADA_RULES_TTL_SECONDS = float(env("SADA_RULES_TTL_SECONDS", "5"))
+# Many reports of one thing: this many customers, same queue and key phrase,
+# within this many minutes, are linked under one incident.
+SADA_INCIDENT_MIN_REPORTS = envint("SADA_INCIDENT_MIN_REPORTS", 3)
+SADA_INCIDENT_WINDOW_MINUTES = envint("SADA_INCIDENT_WINDOW_MINUTES", 120)
 
 LOGGING = {
     "version": 1,
@@ -213,3 +247,76 @@ X_API_BASE_URL = env("X_API_BASE_URL", "https://api.x.com")
 X_HTTP_TIMEOUT = float(env("X_HTTP_TIMEOUT", "10"))
 # Webhook and inbound-channel bodies larger than this are refused (413).
 SADA_MAX_WEBHOOK_BYTES = envint("SADA_MAX_WEBHOOK_BYTES", 1_000_000)
+# Polling: each poll re-reads the mentions of the last X_POLL_OVERLAP_SECONDS (X lists
+# some late); reading about X_MENTIONS_GAP_THRESHOLD mentions without reaching the
+# previous watermark records a gap (X lists only the ~800 most recent mentions).
+X_POLL_OVERLAP_SECONDS = envint("X_POLL_OVERLAP_SECONDS", 300)
+X_MENTIONS_GAP_THRESHOLD = envint("X_MENTIONS_GAP_THRESHOLD", 750)
+X_POLL_MAX_PAGES = envint("X_POLL_MAX_PAGES", 20)
+# One poller per account: a lease renewed after every page, taken over once expired.
+X_POLL_LEASE_SECONDS = envint("X_POLL_LEASE_SECONDS", 120)
+# Back-off after 5xx/timeouts (doubling from the base up to the max), after a 401/403,
+# and after X's monthly usage cap (checked again after this long; "resume" in the admin
+# clears any pause).
+X_BACKOFF_BASE_SECONDS = envint("X_BACKOFF_BASE_SECONDS", 15)
+X_BACKOFF_MAX_SECONDS = envint("X_BACKOFF_MAX_SECONDS", 900)
+X_UNAUTHORIZED_PAUSE_SECONDS = envint("X_UNAUTHORIZED_PAUSE_SECONDS", 900)
+X_USAGE_CAP_PAUSE_SECONDS = envint("X_USAGE_CAP_PAUSE_SECONDS", 3600)
+# Replies: attempts before a reply is marked failed, and how long an attempt without
+# an outcome is left alone before another worker treats its worker as dead.
+X_DELIVERY_MAX_ATTEMPTS = envint("X_DELIVERY_MAX_ATTEMPTS", 8)
+X_DELIVERY_STALE_SECONDS = envint("X_DELIVERY_STALE_SECONDS", 300)
+
+# --- UI -------------------------------------------------------------------------
+# The agents' web UI (issue 6): language per person after authentication, display
+# time zone per request, Arabic number formats, sign-in pages.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "cases.middleware.UserLanguageMiddleware",
+)
+FORMAT_MODULE_PATH = ["cases.formats"]
+LANGUAGE_COOKIE_NAME = "sada_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Set to 1 behind HTTPS (the demo and the test server speak plain HTTP).
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "0")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A shift is the working day: sign in once, signed out after a day idle.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
+SESSION_SAVE_EVERY_REQUEST = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+LOGIN_REDIRECT_URL = "inbox"
+# Seconds between live refreshes of the inbox, the case page and the dashboard.
+SADA_UI_POLL_SECONDS = envint("SADA_UI_POLL_SECONDS", 15)
+
+# --- API
+# Request bodies larger than this are refused with 413 (JSON only; a note of
+# 10,000 Arabic characters is about 60 KB escaped).
+SADA_API_MAX_BODY_BYTES = envint("SADA_API_MAX_BODY_BYTES", 256 * 1024)
+# Outbound webhooks: a subscriber URL resolving to a loopback, link-local or
+# private address is refused unless this is on AND the subscriber allows it.
+SADA_WEBHOOKS_ALLOW_PRIVATE = envbool("SADA_WEBHOOKS_ALLOW_PRIVATE")
+SADA_WEBHOOK_TIMEOUT = float(env("SADA_WEBHOOK_TIMEOUT", "5"))
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("cases.views.ui_context")
+
+# --- SLA ------------------------------------------------------------------------
+# How often the django-q2 schedule "sla-sweep" runs (minutes; read by the data
+# migration that creates it; later changes go through the admin's Schedules).
+SADA_SWEEP_MINUTES = envint("SADA_SWEEP_MINUTES", 1)
+# Cases locked and processed per transaction by the sweep.
+SADA_SWEEP_BATCH = envint("SADA_SWEEP_BATCH", 500)
+# A sweep stops taking new batches after this many seconds (the next one goes on).
+SADA_SWEEP_MAX_SECONDS = float(env("SADA_SWEEP_MAX_SECONDS", "50"))
+# A case the sweep failed on is looked at again after this many minutes.
+SADA_SWEEP_RETRY_MINUTES = envint("SADA_SWEEP_RETRY_MINUTES", 5)
+# Notifications are also e-mailed (EMAIL_BACKEND) to users with an address.
+SADA_NOTIFY_EMAIL = envbool("SADA_NOTIFY_EMAIL", "1")
+# Links in e-mails point here.
+SADA_BASE_URL = env("SADA_BASE_URL", "http://127.0.0.1:8000")
+# After a policy or calendar is edited, up to this many open cases have their due
+# times recomputed at once; more are recomputed by a task.
+SADA_SLA_RECOMPUTE_INLINE = envint("SADA_SLA_RECOMPUTE_INLINE", 500)

@@ -4,4 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("social/", include("social_ingest.urls")),
+    path("api/v1/", include("cases.api.urls")),
+    # The agents' and supervisors' UI: inbox at /, cases, dashboard, sign-in (last: its
+    # "cases/<reference>/<action>/" patterns must not shadow other apps).
+    path("", include("cases.urls")),
 ]

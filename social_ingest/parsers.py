@@ -11,8 +11,10 @@ costs the rest of its page.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -455,3 +457,132 @@ def parse_text(text: str) -> list[ParsedPage]:
     if not good_lines:
         raise PayloadError(f"not valid JSON: {whole_error}")
     return pages
+
+
+# --- Generic signed channels (POST /social/inbound/<channel>/) -------------------
+
+CHANNEL_ID_MAX_LENGTH = 64  # what a message keeps of a platform id
+CHANNEL_MAX_ITEMS = 100
+
+
+def _channel_id(value: Any, what: str, *, required: bool = True) -> str:
+    """Another platform's id: any short printable token, but always a string."""
+    if value is None or value == "":
+        if required:
+            raise ItemError(f"{what}_missing", f"{what} is missing")
+        return ""
+    if not isinstance(value, str):
+        raise ItemError(
+            f"{what}_not_string", f"{what} must be a string, got {type(value).__name__}"
+        )
+    if (
+        len(value) > CHANNEL_ID_MAX_LENGTH
+        or not value.isascii()
+        or not value.isprintable()
+        or any(c.isspace() for c in value)
+    ):
+        raise ItemError(
+            f"{what}_invalid",
+            f"{what} must be 1-{CHANNEL_ID_MAX_LENGTH} printable ASCII characters without spaces",
+        )
+    return value
+
+
+def parse_channel_item(item: Any, *, platform: str) -> Mention:
+    """One item of the channel JSON (see `views.channel_inbound`) as a Mention."""
+    if not isinstance(item, dict):
+        raise ItemError("not_an_object", "an item must be a JSON object")
+    item_id = _channel_id(item.get("id"), "id")
+    text = _text(item.get("text"))
+    author_raw = item.get("author")
+    author = None
+    if author_raw is not None:
+        if not isinstance(author_raw, dict):
+            raise ItemError("author_invalid", "author must be an object")
+        followers = author_raw.get("followers")
+        if followers is not None and _int_or_none(followers) is None:
+            raise ItemError("author_followers_invalid", "followers must be a whole number")
+        author = Author(
+            external_id=_channel_id(author_raw.get("id"), "author_id"),
+            handle=str(author_raw.get("handle") or "")[:100],
+            name=str(author_raw.get("name") or "")[:200],
+            followers=followers,
+            verified=author_raw.get("verified") is True,
+        )
+    hashtags = item.get("hashtags") or []
+    if not isinstance(hashtags, list):
+        raise ItemError("hashtags_invalid", "hashtags must be a list of strings")
+    lang = item.get("lang")
+    return Mention(
+        platform=platform,
+        external_id=item_id,
+        text=text,
+        created_at=_v2_time(item.get("created_at")),
+        author=author,
+        conversation_id=_channel_id(item.get("conversation_id"), "conversation_id", required=False),
+        in_reply_to_id=_channel_id(item.get("in_reply_to_id"), "in_reply_to_id", required=False),
+        edit_root_id=item_id,
+        lang=lang[:10] if isinstance(lang, str) else "",
+        hashtags=tuple(str(h).lstrip("#")[:50] for h in hashtags if isinstance(h, str))[:30],
+    )
+
+
+def parse_channel_document(doc: Any, *, platform: str) -> ParsedPage:
+    """A channel body: one item, a list of items, or {"items": [...]}.
+
+    Raises PayloadError when the body as a whole is none of these; a bad item
+    becomes a rejected entry, kept under a hash of its content (so the corrected
+    item, sent again with the same id, is not mistaken for a repeat).
+    """
+    if isinstance(doc, dict) and "items" in doc and "id" not in doc:
+        doc = doc["items"]
+    if isinstance(doc, dict):
+        doc = [doc]
+    if not isinstance(doc, list):
+        raise PayloadError('expected an item object, a list of items, or {"items": [...]}')
+    if not doc:
+        raise PayloadError("no items")
+    if len(doc) > CHANNEL_MAX_ITEMS:
+        raise PayloadError(f"at most {CHANNEL_MAX_ITEMS} items per request")
+    page = ParsedPage()
+    for item in doc:
+        try:
+            mention = parse_channel_item(item, platform=platform)
+        except ItemError as exc:
+            page.items.append(_rejected(item, exc))
+            continue
+        page.items.append(ParsedItem(external_id=mention.external_id, raw=item, mention=mention))
+    return page
+
+
+# --- Our own posts ------------------------------------------------------------------
+
+_LEADING_MENTIONS = re.compile(r"^(?:@\w+\s+)+")
+_URL = re.compile(r"https?://\S+")
+
+
+def _comparable(text: str) -> str:
+    """Text as X shows it back, reduced to what we wrote: X escapes &, < and >,
+    puts the @names of a reply in front and wraps links in t.co."""
+    text = unicodedata.normalize("NFC", html.unescape(text)).strip()
+    text = _LEADING_MENTIONS.sub("", text)
+    text = _URL.sub("<url>", text)
+    return " ".join(text.split())
+
+
+def reply_matches(tweet: Any, *, in_reply_to_id: str, text: str) -> bool:
+    """Is this tweet of the account's timeline our reply with this text to that tweet?
+
+    Where X says what a tweet replies to (`referenced_tweets`), it must be the
+    same tweet; a server that leaves the field out is judged on the text alone.
+    """
+    if not isinstance(tweet, dict) or not isinstance(tweet.get("text"), str):
+        return False
+    refs = tweet.get("referenced_tweets")
+    if isinstance(refs, list):
+        replied = {
+            r.get("id") for r in refs if isinstance(r, dict) and r.get("type") == "replied_to"
+        }
+        if in_reply_to_id not in replied:
+            return False
+    return _comparable(tweet["text"]) == _comparable(text)

@@ -48,3 +48,11 @@ def postgres_only():
 
 def fixture_path(*parts: str) -> Path:
     return FIXTURES.joinpath(*parts)
+
+
+@pytest.fixture(autouse=True)
+def _keep_migration_data(django_db_serialized_rollback):
+    """Transactional tests empty the database when they end; serialized rollback
+    restores the data migrations' rows (roles, queues, rules, SLA defaults).
+    Used by every test, so no flush ever re-creates content types under another
+    test's restore (Django fails when the two kinds mix)."""

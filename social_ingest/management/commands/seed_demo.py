@@ -8,6 +8,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -37,6 +38,8 @@ class Command(BaseCommand):
             defaults={
                 "external_id": ACCOUNT["external_id"],
                 "display_name": "Ministry of Services",
+                # Polling needs real X credentials; the demo has none.
+                "is_active": bool(settings.X_CONSUMER_KEY and settings.X_ACCESS_TOKEN),
             },
         )
         lines = []

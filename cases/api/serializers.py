@@ -1,0 +1,391 @@
+"""What the API shows and accepts. Output serializers are read-only; input
+serializers accept exactly their fields: an unknown field is a 400, never
+silently ignored. No serializer changes a case: the views call the services."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django.core.validators import RegexValidator
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Case, CaseEvent, Customer, Escalation, Message, Queue, User
+
+SLA_STATES = ("ok", "warning", "breached", "paused", "met")
+
+
+# What the schema says of strings: no NUL character (DRF refuses it) and, for texts,
+# at least one visible character.
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string, not anything that can be turned into one (0 is not "0")."""
+
+    def __init__(self, *, pattern: str = NO_NUL, **kwargs):
+        kwargs.setdefault("validators", [])
+        kwargs["validators"] = [*kwargs["validators"], RegexValidator(pattern)]
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer: not "5", not 5.0, not true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, so a typo is an error and not a no-op
+    (documented as additionalProperties: false)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Send a JSON object."]}, code="invalid"
+            )
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["Unknown field."] for name in unknown}, code="unknown_field"
+            )
+        return super().to_internal_value(data)
+
+
+# --- Output ---------------------------------------------------------------------
+
+
+class UTCDateTimeField(serializers.DateTimeField):
+    """ISO 8601 in UTC ("...Z") whatever zone the web UI activated for the request."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default_timezone", UTC)
+        super().__init__(*args, **kwargs)
+
+
+class OutputSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UTCDateTimeField,
+    }
+
+
+class UserRefSerializer(OutputSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name"]
+        read_only_fields = fields
+
+    def get_name(self, user: User) -> str:
+        return user.get_full_name() or user.username
+
+
+class CustomerRefSerializer(OutputSerializer):
+    class Meta:
+        model = Customer
+        fields = ["id", "platform", "handle", "name", "followers", "verified"]
+        read_only_fields = fields
+
+
+class CustomerSerializer(OutputSerializer):
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "platform",
+            "external_id",
+            "handle",
+            "name",
+            "followers",
+            "verified",
+            "first_seen_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class QueueSerializer(OutputSerializer):
+    class Meta:
+        model = Queue
+        fields = ["slug", "name_en", "name_ar", "assignment_mode"]
+        read_only_fields = fields
+
+
+class MessageSerializer(OutputSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "direction",
+            "channel",
+            "author",
+            "text",
+            "platform_id",
+            "in_reply_to_id",
+            "conversation_id",
+            "withheld",
+            "created_at",
+            "received_at",
+            "delivery",
+            "delivery_error",
+            "delivery_attempts",
+            "delivered_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseEventSerializer(OutputSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    data = serializers.DictField(
+        read_only=True, help_text="Machine values of the event (codes, ids, seconds)."
+    )
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "actor", "actor_kind", "data", "created_at"]
+        read_only_fields = fields
+
+
+class CaseSerializer(OutputSerializer):
+    """A case as a list row. Every field is read-only: cases change only through
+    the action endpoints, which call the services."""
+
+    queue = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    assignee = UserRefSerializer(read_only=True, allow_null=True)
+    customer = CustomerRefSerializer(read_only=True, allow_null=True)
+    account = serializers.SlugRelatedField(slug_field="handle", read_only=True, allow_null=True)
+    tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    priority_reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    merged_into = serializers.SlugRelatedField(
+        slug_field="reference", read_only=True, allow_null=True
+    )
+    sla_state = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "url",
+            "status",
+            "priority",
+            "priority_reasons",
+            "queue",
+            "category",
+            "assignee",
+            "customer",
+            "account",
+            "channel",
+            "language",
+            "tags",
+            "resolution",
+            "created_at",
+            "updated_at",
+            "first_response_due",
+            "next_response_due",
+            "resolution_due",
+            "first_responded_at",
+            "resolved_at",
+            "closed_at",
+            "sla_state",
+            "escalation_level",
+            "merged_into",
+            "version",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "enum": list(SLA_STATES),
+            "description": "ok, warning (due soon), breached, paused (waiting on the "
+            "customer) or met (answered/resolved in time).",
+        }
+    )
+    def get_sla_state(self, case: Case) -> str:
+        return case.sla_state
+
+    def get_url(self, case: Case) -> str:
+        return f"/api/v1/cases/{case.reference}/"
+
+
+class EscalationSerializer(OutputSerializer):
+    raised_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    acknowledged_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    actions = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "level",
+            "target",
+            "trigger",
+            "reason",
+            "raised_by",
+            "triggered_at",
+            "created_at",
+            "actions",
+            "acknowledged_by",
+            "acknowledged_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseDetailSerializer(CaseSerializer):
+    messages = MessageSerializer(many=True, read_only=True)
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "messages"]
+        read_only_fields = fields
+
+
+class PageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page; null on the last.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page, or null.")
+
+
+def page_of(serializer_class, name: str):
+    return type(
+        name,
+        (PageSerializer,),
+        {"results": serializer_class(many=True, read_only=True), "__module__": __name__},
+    )
+
+
+CasePageSerializer = page_of(CaseSerializer, "CasePage")
+MessagePageSerializer = page_of(MessageSerializer, "MessagePage")
+CaseEventPageSerializer = page_of(CaseEventSerializer, "CaseEventPage")
+CustomerPageSerializer = page_of(CustomerSerializer, "CustomerPage")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every error (4xx) answer."""
+
+    code = serializers.CharField(help_text="Machine-readable, e.g. stale_case, not_found.")
+    detail = serializers.CharField(help_text="A human message.")
+    errors = serializers.DictField(
+        required=False,
+        help_text="On invalid_input: the messages of each field.",
+    )
+
+    class Meta:
+        ref_name = "Error"
+
+
+class StaleCaseErrorSerializer(ErrorSerializer):
+    """409: the case changed (stale_case) or cannot make this move (invalid_transition)."""
+
+    reference = serializers.CharField(required=False)
+    version = serializers.IntegerField(required=False)
+    status = serializers.CharField(required=False)
+    current = CaseSerializer(required=False, help_text="The case as it is now.")
+
+    class Meta:
+        ref_name = "ConflictError"
+
+
+class ReplyResultSerializer(serializers.Serializer):
+    message = MessageSerializer()
+    case = CaseSerializer()
+
+
+class EscalationResultSerializer(serializers.Serializer):
+    escalation = EscalationSerializer()
+    case = CaseSerializer()
+
+
+class WhoAmISerializer(serializers.Serializer):
+    user = UserRefSerializer(allow_null=True)
+    api_key = serializers.CharField(allow_null=True, help_text="The key's prefix.")
+    scopes = serializers.ListField(child=serializers.CharField())
+    queue = serializers.CharField(allow_null=True, help_text="A key's queue restriction.")
+    supervisor = serializers.BooleanField()
+
+
+# --- Input ------------------------------------------------------------------------
+
+
+class VersionedInput(StrictSerializer):
+    expected_version = StrictIntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The `version` you last read; a 409 if the case changed since.",
+    )
+
+
+class AssignInput(VersionedInput):
+    assignee = StrictCharField(
+        allow_null=True,
+        max_length=150,
+        help_text="Username of the new assignee (a member of the case's queue or a "
+        "supervisor), or null to unassign.",
+    )
+
+
+class TakeNextInput(StrictSerializer):
+    pass
+
+
+class TextInput(VersionedInput):
+    text = StrictCharField(max_length=10_000, trim_whitespace=False, pattern=NOT_BLANK)
+
+
+class ReplyInput(VersionedInput):
+    text = StrictCharField(
+        max_length=280,
+        trim_whitespace=False,
+        pattern=NOT_BLANK,
+        help_text="At most 280 as X counts them (CJK and emoji weigh 2, a link 23); "
+        "a longer or invalid text is refused with `weighted_length` and `limit`.",
+    )
+
+
+class ReasonInput(VersionedInput):
+    reason = StrictCharField(max_length=500, pattern=NOT_BLANK)
+
+
+class SetPriorityInput(ReasonInput):
+    priority = serializers.ChoiceField(choices=Case.Priority.values)
+
+
+class ResolveInput(VersionedInput):
+    resolution = StrictCharField(
+        max_length=20,
+        pattern=r"^[a-z_]{1,20}$",
+        required=False,
+        default="answered",
+        help_text="A machine code for how it was resolved (default `answered`).",
+    )
+
+
+class AcknowledgeInput(VersionedInput):
+    escalation = StrictIntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Id of the escalation; default: the case's latest unacknowledged one.",
+    )
+
+
+class MergeInput(VersionedInput):
+    into = StrictCharField(max_length=20, help_text="Reference of the case to keep.")

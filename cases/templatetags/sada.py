@@ -1,0 +1,337 @@
+"""Template helpers of the agents' UI: times, numbers, SLA clocks, audit events.
+
+Times are shown in the display time zone (activated per request), relative
+and absolute, with the Hijri date beside the Gregorian one in Arabic. Audit
+events are stored as machine values and put into words here, in the reader's
+language, always escaped.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html
+from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import (
+    get_language,
+    gettext,
+    gettext_lazy,
+    ngettext,
+    pgettext_lazy,
+)
+from hijridate import Gregorian
+
+register = template.Library()
+
+
+def _is_arabic() -> bool:
+    return (get_language() or "").startswith("ar")
+
+
+@register.filter
+def hijri(value: datetime | None) -> str:
+    """The Hijri (Umm al-Qura) date of an instant in the display zone, in Arabic."""
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    try:
+        h = Gregorian(local.year, local.month, local.day).to_hijri()
+    except (OverflowError, ValueError):
+        return ""  # outside the Umm al-Qura tables (1343-1500 AH)
+    return f"{h.day} {h.month_name('ar')} {h.year} هـ"
+
+
+@register.filter
+def absolute(value: datetime | None) -> str:
+    """Date and time in the display zone; in Arabic, the Hijri date follows."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    text = date_format(local, "DATETIME_FORMAT")
+    if _is_arabic():
+        h = hijri(local)
+        if h:
+            text = f"{text} ({h})"
+    return text
+
+
+def relative_text(value: datetime, now: datetime | None = None) -> str:
+    now = now or timezone.now()
+    delta = (value - now).total_seconds()
+    if abs(delta) < 60:
+        return gettext("just now") if delta <= 0 else gettext("in under a minute")
+    if delta < 0:
+        return gettext("%(time)s ago") % {"time": timesince(value, now, depth=1)}
+    return gettext("in %(time)s") % {"time": timeuntil(value, now, depth=1)}
+
+
+@register.simple_tag
+def when(value: datetime | None, style: str = "relative"):
+    """<time> with the relative time shown and the absolute one on hover, or the reverse."""
+    if not value:
+        return format_html('<span class="muted">{}</span>', "—")
+    rel, abs_ = relative_text(value), absolute(value)
+    shown, title = (abs_, rel) if style == "absolute" else (rel, abs_)
+    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), title, shown)
+
+
+@register.filter
+def num(value) -> str:
+    """A whole number with the language's grouping (1,234 / 1٬234)."""
+    if value is None or value == "":
+        return "—"
+    return number_format(value, force_grouping=True)
+
+
+@register.filter
+def compact(value) -> str:
+    """Follower counts as people read them: 950, 12.3K, 1.2M."""
+    if value is None:
+        return "—"
+    value = int(value)
+    if value < 10_000:
+        return num(value)
+    if value < 1_000_000:
+        return gettext("%(n)sK") % {"n": number_format(round(value / 1000, 1), decimal_pos=1)}
+    return gettext("%(n)sM") % {"n": number_format(round(value / 1_000_000, 1), decimal_pos=1)}
+
+
+def duration_text(seconds: float) -> str:
+    """A short duration: "2d 3h", "1h 20m", "12m"."""
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return gettext("%(d)sd %(h)sh") % {"d": days, "h": hours}
+    if hours:
+        return gettext("%(h)sh %(m)sm") % {"h": hours, "m": minutes}
+    return gettext("%(m)sm") % {"m": minutes}
+
+
+SLA_LABELS = {
+    "ok": pgettext_lazy("sla state", "on time"),
+    "warning": pgettext_lazy("sla state", "due soon"),
+    "breached": pgettext_lazy("sla state", "overdue"),
+    "paused": pgettext_lazy("sla state", "paused"),
+    "met": pgettext_lazy("sla state", "met"),
+}
+
+
+@register.filter
+def sla_label(state: str) -> str:
+    return str(SLA_LABELS.get(state, state))
+
+
+@register.simple_tag
+def countdown(case, now: datetime | None = None):
+    """The SLA chip of a row: time left (or overdue) to the running target, by state."""
+    state = getattr(case, "sla_state", "") or "ok"
+    due = getattr(case, "due_at", None)
+    remaining = getattr(case, "sla_remaining_seconds", None)
+    now = now or timezone.now()
+    if state in ("met", "paused") or due is None:
+        text = str(SLA_LABELS.get(state, "")) if due or state != "ok" else "—"
+    else:
+        seconds = remaining if remaining is not None else (due - now).total_seconds()
+        if state == "breached" or seconds < 0:
+            text = gettext("%(t)s overdue") % {"t": duration_text(seconds)}
+        else:
+            text = gettext("%(t)s left") % {"t": duration_text(seconds)}
+    title = absolute(due) if due else ""
+    return format_html(
+        '<span class="sla sla-{}" title="{}" data-state="{}">{}</span>',
+        state,
+        f"{SLA_LABELS.get(state, state)} · {title}" if title else SLA_LABELS.get(state, state),
+        state,
+        text,
+    )
+
+
+@register.filter
+def tweet_url(platform_id: str) -> str:
+    """The tweet on X, for a numeric id only (never a link built from free text)."""
+    return f"https://x.com/i/web/status/{platform_id}" if str(platform_id).isdigit() else ""
+
+
+@register.filter
+def age(value: datetime | None) -> str:
+    if not value:
+        return ""
+    return duration_text((timezone.now() - value).total_seconds())
+
+
+# --- Audit events, put into words ------------------------------------------------------
+
+STATUS_NAMES = {
+    "new": pgettext_lazy("status", "new"),
+    "open": pgettext_lazy("status", "open"),
+    "pending": pgettext_lazy("status", "pending"),
+    "resolved": pgettext_lazy("status", "resolved"),
+    "closed": pgettext_lazy("status", "closed"),
+}
+
+
+def _status(code: str) -> str:
+    return str(STATUS_NAMES.get(code, code))
+
+
+REASONS = {
+    "followers": gettext_lazy("many followers"),
+    "verified": gettext_lazy("verified account"),
+    "default": gettext_lazy("default"),
+}
+
+
+@register.filter
+def reason_label(code: str) -> str:
+    """A priority reason code ("rule:Fire", "keyword:حريق", "manual:3") in words."""
+    code = str(code)
+    prefix, _sep, rest = code.partition(":")
+    if prefix == "rule" and rest:
+        return gettext("rule “%(name)s”") % {"name": rest}
+    if prefix == "keyword" and rest:
+        return gettext("wording “%(word)s”") % {"word": rest}
+    if prefix == "manual":
+        return gettext("set by a person")
+    return str(REASONS.get(code, code))
+
+
+TARGETS = {
+    "first_response": gettext_lazy("first response"),
+    "next_response": gettext_lazy("next response"),
+    "resolution": gettext_lazy("resolution"),
+}
+
+
+def _target(code) -> str:
+    return str(TARGETS.get(code, code or ""))
+
+
+def _person(people: dict, pk) -> str:
+    if pk is None:
+        return gettext("nobody")
+    return str(people.get(pk, gettext("user #%(id)s") % {"id": pk}))
+
+
+def _queue(queues: dict, slug: str) -> str:
+    return str(queues.get(slug, slug))
+
+
+@register.simple_tag(takes_context=True)
+def event_text(context, event) -> str:
+    """One audit event as a sentence in the reader's language (autoescaped by the caller)."""
+    people = context.get("people", {})
+    queues = context.get("queue_names", {})
+    d = event.data or {}
+    kind = event.kind
+    if kind == "created":
+        return gettext("Case opened in %(queue)s with priority %(priority)s") % {
+            "queue": _queue(queues, d.get("queue", "")),
+            "priority": d.get("priority", ""),
+        }
+    if kind == "assigned":
+        if d.get("how") == "take_next":
+            return gettext("Taken by %(new)s") % {"new": _person(people, d.get("new"))}
+        return gettext("Assigned to %(new)s") % {"new": _person(people, d.get("new"))}
+    if kind == "status_changed":
+        text = gettext("Status changed from %(old)s to %(new)s") % {
+            "old": _status(d.get("old", "")),
+            "new": _status(d.get("new", "")),
+        }
+        if d.get("resolution") == "not_a_case":
+            text = gettext("Marked as not a case")
+        if d.get("cause") == "customer_replied":
+            text += " — " + gettext("the customer replied")
+        if d.get("reason"):
+            text += " — " + d["reason"]
+        return text
+    if kind == "reopened":
+        return gettext("Reopened (was %(old)s)") % {"old": _status(d.get("previous_status", ""))}
+    if kind == "priority_changed":
+        text = gettext("Priority changed from %(old)s to %(new)s") % {
+            "old": d.get("old", ""),
+            "new": d.get("new", ""),
+        }
+        return text + (" — " + d["reason"] if d.get("reason") else "")
+    if kind == "queue_changed":
+        text = gettext("Moved from %(old)s to %(new)s") % {
+            "old": _queue(queues, d.get("old", "")),
+            "new": _queue(queues, d.get("new", "")),
+        }
+        if d.get("unassigned"):
+            text += " — " + gettext("unassigned")
+        return text + (" — " + d["reason"] if d.get("reason") else "")
+    if kind == "tagged":
+        return gettext("Tagged %(tags)s") % {"tags": "، ".join(d.get("added", []))}
+    if kind == "reply_delivered":
+        return gettext("Reply published on X")
+    if kind == "reply_failed":
+        return gettext("Reply could not be published: %(error)s") % {"error": d.get("error", "")}
+    if kind == "merged":
+        return gettext("Merged into %(ref)s") % {"ref": d.get("into", "")}
+    if kind == "merged_from":
+        return ngettext(
+            "%(ref)s merged into this case (%(n)s message)",
+            "%(ref)s merged into this case (%(n)s messages)",
+            d.get("messages") or 0,
+        ) % {"ref": d.get("source", ""), "n": d.get("messages") or 0}
+    if kind == "escalated":
+        text = gettext("Escalated to level %(level)s") % {"level": d.get("level", "")}
+        if d.get("target"):
+            text += " — " + _target(d["target"])
+        return text + (" — " + d["reason"] if d.get("reason") else "")
+    if kind == "escalation_acknowledged":
+        return gettext("Escalation (level %(level)s) acknowledged") % {"level": d.get("level", "")}
+    if kind == "sla_warning":
+        return gettext("SLA warning: %(target)s is due soon") % {"target": _target(d.get("target"))}
+    if kind == "sla_breached":
+        return gettext("SLA breached: %(target)s is overdue") % {"target": _target(d.get("target"))}
+    if kind == "sla_policy_changed":
+        return gettext("SLA targets recalculated")
+    return kind.replace("_", " ")
+
+
+@register.simple_tag(takes_context=True)
+def actor_name(context, event) -> str:
+    if event.actor_id:
+        return _person(context.get("people", {}), event.actor_id)
+    return {
+        "system": gettext("Sada"),
+        "rule": gettext("a rule"),
+        "api": gettext("the API"),
+    }.get(event.actor_kind, event.actor_kind)
+
+
+@register.filter
+def seconds_between(later: datetime | None, earlier: datetime | None) -> str:
+    if not later or not earlier:
+        return ""
+    return duration_text((later - earlier).total_seconds())
+
+
+@register.filter
+def add_minutes(value: datetime, minutes: int) -> datetime:
+    return value + timedelta(minutes=int(minutes))
+
+
+@functools.cache
+def _x_tlds() -> tuple[str, ...]:
+    """The ASCII top-level domains X links without a protocol, from twitter-text itself,
+    so the browser's counter and cases/replies.py agree on what is a link."""
+    from twitter_text.regexp.valid_cctld import valid_cctld
+    from twitter_text.regexp.valid_gtld import valid_gtld
+
+    names: list[str] = []
+    for regex in (valid_gtld, valid_cctld):
+        body = regex.pattern[len("(?:(?:") : regex.pattern.index(")(?=")]
+        names += [name for name in body.split("|") if name.isascii() and name.isalnum()]
+    return tuple(sorted(set(names)))
+
+
+@register.simple_tag
+def x_tlds() -> list[str]:
+    return list(_x_tlds())
