@@ -1,0 +1,91 @@
+"""Shared set-up for the benchmarks: a database of their own, timing helpers, output."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
+
+RESULTS: list[dict] = []
+
+
+def bench_database_url() -> str:
+    """DATABASE_URL's database + "_bench", created when missing; never the test database."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/sada")
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "sada"
+    bench = name if name.endswith("_bench") else f"{name}_bench"
+    if bench.startswith("test_"):
+        sys.exit("refusing to benchmark in a test database")
+    import psycopg
+
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench]).fetchone():
+            conn.execute(f'CREATE DATABASE "{bench}"')
+    return urlunsplit(parts._replace(path=f"/{bench}"))
+
+
+def setup() -> None:
+    """Point Django at the bench database and migrate it. Idempotent."""
+    if os.environ.get("SADA_BENCH_READY"):
+        return
+    os.environ["DATABASE_URL"] = bench_database_url()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    os.environ["SADA_BENCH_READY"] = "1"
+
+
+def timed(fn: Callable[[], object], runs: int) -> list[float]:
+    """Wall-clock milliseconds of each run."""
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def summary(samples_ms: list[float]) -> dict:
+    ordered = sorted(samples_ms)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"median_ms": round(statistics.median(ordered), 3), "p95_ms": round(p95, 3)}
+
+
+def report(result: dict) -> None:
+    """One JSON object per scenario on stdout, kept for the Markdown table."""
+    RESULTS.append(result)
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
+class QueryCounter:
+    """Counts SQL statements run on the default connection inside the block."""
+
+    def __enter__(self):
+        from django.db import connection
+
+        self.count = 0
+        self._ctx = connection.execute_wrapper(self._wrap)
+        self._ctx.__enter__()
+        return self
+
+    def _wrap(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def __exit__(self, *exc):
+        self._ctx.__exit__(*exc)

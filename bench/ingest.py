@@ -1,0 +1,106 @@
+"""Ingest throughput: mentions through the whole pipeline, beside a COPY of the
+same number of raw rows into a plain table in the same run. Not a test.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sada python -m bench --scenario ingest
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.common import QueryCounter, report, setup
+
+TEXTS = Path(__file__).resolve().parent.parent / "tests" / "cases" / "data" / "triage_labelled.jsonl"
+
+
+def _mentions(n: int, seed: int = 7) -> list[dict]:
+    """A realistic mix: Arabic and English texts, threads (a third are replies
+    to the same author's earlier post), and X re-serving 5% as repeats."""
+    rng = random.Random(seed)
+    texts = [json.loads(line) for line in TEXTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    base_id = 3_000_000_000_000_000_000 + rng.randrange(10**12) * 10**6
+    start = datetime.now(UTC) - timedelta(hours=6)
+    pages, last_by_author, tweets = [], {}, []
+    for i in range(n):
+        if tweets and rng.random() < 0.05:
+            tweets.append(rng.choice(tweets))  # a repeat
+            continue
+        author = str(10_000 + rng.randrange(n // 3 + 1))
+        item = rng.choice(texts)
+        tid = str(base_id + i)
+        tweet = {
+            "id": tid,
+            "text": item["text"],
+            "author_id": author,
+            "created_at": (start + timedelta(seconds=i)).isoformat().replace("+00:00", "Z"),
+            "conversation_id": tid,
+            "edit_history_tweet_ids": [tid],
+            "lang": item["lang"],
+        }
+        previous = last_by_author.get(author)
+        if previous and rng.random() < 0.33:
+            tweet["conversation_id"] = previous["conversation_id"]
+            tweet["referenced_tweets"] = [{"type": "replied_to", "id": previous["id"]}]
+        last_by_author[author] = tweet
+        tweets.append(tweet)
+    for chunk in range(0, len(tweets), 100):
+        data = tweets[chunk : chunk + 100]
+        users = [
+            {"id": a, "username": f"user{a}", "name": f"User {a}", "public_metrics": {"followers_count": int(a) % 5000}}
+            for a in {t["author_id"] for t in data}
+        ]
+        pages.append({"data": data, "includes": {"users": users}, "meta": {"result_count": len(data)}})
+    return pages
+
+
+def _copy_baseline(pages: list[dict]) -> float:
+    """COPY the same raw tweets into a plain table: the physical floor of storing them."""
+    from django.db import connection
+
+    rows = [(t["id"], json.dumps(t)) for page in pages for t in page["data"]]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_raw_copy")
+        cursor.execute("CREATE UNLOGGED TABLE bench_raw_copy (id text, payload jsonb)")
+        start = time.perf_counter()
+        with cursor.copy("COPY bench_raw_copy (id, payload) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        elapsed = time.perf_counter() - start
+        cursor.execute("DROP TABLE bench_raw_copy")
+    return elapsed
+
+
+def run(n: int = 10_000, quick: bool = False) -> dict:
+    setup()
+    from social_ingest.models import SocialAccount
+    from social_ingest.parsers import parse_document
+    from social_ingest.services import pages_ingest
+
+    n = min(n, 2_000) if quick else n
+    pages = _mentions(n, seed=int(time.time()))
+    account, _ = SocialAccount.objects.get_or_create(handle="BenchMinistry", defaults={"is_active": False})
+    parsed = [p for page in pages for p in parse_document(page)]
+    with QueryCounter() as queries:
+        start = time.perf_counter()
+        summary = pages_ingest(parsed, account=account, source="replay")
+        elapsed = time.perf_counter() - start
+    baseline = _copy_baseline(pages)
+    result = {
+        "scenario": "ingest",
+        "n": summary["received"],
+        "seconds": round(elapsed, 3),
+        "rows_per_s": round(summary["received"] / elapsed, 1),
+        "queries": queries.count,
+        "queries_per_mention": round(queries.count / summary["received"], 1),
+        "outcomes": {k: summary[k] for k in ("new_cases", "appended", "duplicates", "not_a_case", "rejected")},
+        "baseline": "COPY of the same raw rows into a plain table",
+        "baseline_rows_per_s": round(summary["received"] / baseline, 1),
+        "ratio": round(elapsed / baseline, 1),
+        "target_rows_per_s": 2000,
+    }
+    report(result)
+    return result
