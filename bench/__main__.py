@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.common import RESULTS
 
-SCENARIOS = {"ingest": "bench.ingest"}
+SCENARIOS = {"ingest": "bench.ingest", "sla_sweep": "bench.sla_sweep"}
 
 
 def _markdown() -> str:

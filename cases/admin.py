@@ -115,4 +115,5 @@ class SadaUserAdmin(UserAdmin):
 admin.site.site_header = _("Sada — صدى")
 admin.site.site_title = _("Sada")
 
-from . import admin_routing  # noqa: E402,F401
+# The admin of each part lives beside it; importing registers it.
+from . import admin_routing, admin_sla  # noqa: E402,F401

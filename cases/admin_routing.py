@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from .models import RoutingRule
 from .routing import MentionFacts, explain
 from .text import detect_language, normalize
-from .triage import rule_cache
 
 
 class TryTextForm(forms.Form):
@@ -109,8 +108,8 @@ class RoutingRuleAdmin(admin.ModelAdmin):
                 verified=data["verified"],
                 recent_case_ages_days=tuple(1.0 for _ in range(data["earlier_cases"] or 0)),
             )
-            rule_cache.clear()
-            for spec, match, status in explain(rule_cache.specs(), facts):
+            rules = RoutingRule.objects.filter(is_active=True).select_related("queue", "assignee")
+            for spec, match, status in explain([rule.to_spec() for rule in rules], facts):
                 rows.append(
                     {
                         "rule": spec,

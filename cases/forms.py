@@ -99,7 +99,7 @@ class InboxFilterForm(forms.Form):
             tag=(data.get("tag") or "").strip().lstrip("#"),
             assignee=data.get("assignee") or "",
             q=data.get("q") or "",
-            sort=data.get("sort") or "due",
+            sort=data.get("sort") or "",
             after=data.get("after") or "",
             limit=data.get("n") or page_size,
         )

@@ -404,12 +404,9 @@ class CaseEvent(models.Model):
         raise ValueError("case events are append-only")
 
 
-# Models kept beside this module, imported so Django registers them with the app.
-from .models_sla import *  # noqa: E402,F403
-from .models_routing import *  # noqa: E402,F403
-
-# Models of the agents' web UI (canned responses, presence, search text).
-from .models_ui import *  # noqa: E402,F403
-
-# API keys, webhook subscribers and their delivery log (the REST API).
+# Models kept beside this module, imported so Django registers them with the app:
+# API keys and webhooks, routing rules, SLA calendars and policies, the web UI's.
 from .models_api import *  # noqa: E402,F403
+from .models_routing import *  # noqa: E402,F403
+from .models_sla import *  # noqa: E402,F403
+from .models_ui import *  # noqa: E402,F403

@@ -73,6 +73,31 @@ def _package_holidays(
     return tuple((day, name, estimated) for day, (name, estimated) in found.items())
 
 
+class _TouchesParent(models.Model):
+    """Editing a part of a calendar or policy stamps the parent as updated, so the
+    per-process configuration cache (cases/cache.py) notices the change."""
+
+    parent_field = ""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._touch_parent()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._touch_parent()
+        return result
+
+    def _touch_parent(self) -> None:
+        field = self._meta.get_field(self.parent_field)
+        field.related_model.objects.filter(pk=getattr(self, field.attname)).update(
+            updated_at=timezone.now()
+        )
+
+
 class BusinessCalendar(models.Model):
     """When a team works: weekly hours in an IANA zone, dated overrides (Ramadan
     hours, an announced Eid break), public holidays from the `holidays` package
@@ -171,7 +196,9 @@ class BusinessCalendar(models.Model):
         )
 
 
-class WorkingPeriod(models.Model):
+class WorkingPeriod(_TouchesParent):
+    parent_field = "calendar"
+
     """Weekly opening hours: several periods a day are allowed (a split shift)."""
 
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="periods")
@@ -193,7 +220,9 @@ class WorkingPeriod(models.Model):
                 raise ValidationError(_("A period must start before it ends."))
 
 
-class CalendarOverride(models.Model):
+class CalendarOverride(_TouchesParent):
+    parent_field = "calendar"
+
     """Hours that replace the weekly hours between two dates (inclusive): Ramadan
     hours, or no hours at all for an announced Eid break."""
 
@@ -237,7 +266,9 @@ class CalendarOverride(models.Model):
         )
 
 
-class ManualHoliday(models.Model):
+class ManualHoliday(_TouchesParent):
+    parent_field = "calendar"
+
     """A day off the package does not know (an announced extra day), or, ticked as
     a working day, a package holiday on which this team works."""
 
@@ -344,7 +375,9 @@ class SlaPolicy(models.Model):
         return [level.rule() for level in self.levels.all()]
 
 
-class EscalationLevel(models.Model):
+class EscalationLevel(_TouchesParent):
+    parent_field = "policy"
+
     """One rung of a policy's ladder: when it fires and what it does. It fires at
     most once per case, target and round (see Escalation's constraint)."""
 

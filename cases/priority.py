@@ -68,6 +68,35 @@ PATIENT_SAFETY = tuple(
 )
 
 
+# Complaints about a hazard nobody has been hurt by yet, or about the old,
+# the disabled and the sick being put at risk: not an emergency, but the
+# next one if it waits in the normal queue.
+SAFETY_RISK_PRIORITY = "P2"
+SAFETY_RISK = tuple(
+    compile_phrase(phrase)
+    for phrase in (
+        "خطر|خطير|خطوره|يشكل خطر|مكشوف*|بدون حواجز|حفره|ملوث*|تلوث|مظلم*|ظلام|الحر ما ينطاق|بدون تكييف|ما فيه تكييف",
+        "سلك* كهربا* مكشوف*|تسرب* موي*|تسريب موي*|ماء الشرب|مياه الشرب|موي* الشرب|طفايه* منتهي*|طفايات منتهي*",
+        "كبار السن|كبير* بالسن|كبير* في السن|معاق*|ذوي الاعاقه|كرسي متحرك|بالكرسي|خلص علاجي|خلص دواي*|بدون علاج|بدون دوا*",
+        "dangerous|unsafe|hazard*|not safe|contaminat*|drinking water|exposed wire*|elderly|wheelchair|disabled",
+        "ran out of medication|out of medication|out of medicine|fire extinguisher|no ac|in this heat",
+        "privacy|data leak|الخصوصيه|بياناتي",
+        "الاسعاف تاخر*|تاخر* الاسعاف|ambulance took|ambulance was late|ambulance came late|late ambulance",
+        "تزحلق*|تزلق*|زلق|مبلول*|slippery|wet floor",
+    )
+)
+# The same failure again and again: the normal queue has already failed them.
+REPEATED_FAILURE_PRIORITY = "P2"
+REPEATED_FAILURE = tuple(
+    compile_phrase(phrase)
+    for phrase in (
+        "ثلاث مرات|ثالث مره|للمره الثالثه|للمره الرابعه|رابع مره|اربع مرات|خمس مرات|* مرات|* بلاغات|نفس المشكله|كل مره نفس",
+        "صار لي سنه|صار لي سنتين|صارلي سنه|من سنه|لي سنه",
+        "third time|fourth time|fifth time|3 times|three times|4 times|four times|* times now|again and again|repeatedly|for a year|a year now",
+    )
+)
+
+
 def rank(priority: str) -> int:
     """0 for P1 (highest) to 3 for P4; raises ValueError for anything else."""
     try:
@@ -97,8 +126,9 @@ def score(
       and three cases in seven days ("repeat_contact") raise it to P2.
     - A complaint from a verified account ("verified"), in outraged wording
       ("negative_wording") or about harm done by the service
-      ("patient_safety": wrong or expired medicine, a patient left in pain)
-      goes to P2.
+      ("patient_safety": wrong or expired medicine, a patient left in pain),
+      about a hazard or vulnerable people put at risk ("safety_risk") or
+      about the same failure again and again ("repeated_failure") goes to P2.
     - The reasons are the factors at the final level, so they say why the
       case is exactly this urgent; "default" when nothing raised P3.
     """
@@ -126,5 +156,9 @@ def score(
             factors.append(("negative_wording", NEGATIVE_WORDING_PRIORITY))
         if any(index.find(phrase) for phrase in PATIENT_SAFETY):
             factors.append(("patient_safety", PATIENT_SAFETY_PRIORITY))
+        if any(index.find(phrase) for phrase in SAFETY_RISK):
+            factors.append(("safety_risk", SAFETY_RISK_PRIORITY))
+        if any(index.find(phrase) for phrase in REPEATED_FAILURE):
+            factors.append(("repeated_failure", REPEATED_FAILURE_PRIORITY))
     priority = min((level for _, level in factors), key=rank)
     return priority, tuple(code for code, level in factors if level == priority)

@@ -41,17 +41,8 @@ def search_document(case: Case, texts: list[str]) -> str:
     return normalize(" ".join(p for p in parts if p))
 
 
-def search_catch_up(*, limit: int = 500) -> int:
-    """Rebuild the documents of cases changed since they were indexed; returns how many."""
-    newest = CaseSearchDocument.objects.aggregate(at=Max("case_updated_at"))["at"]
-    stale = Case.objects.exclude(
-        Exists(CaseSearchDocument.objects.filter(case=OuterRef("pk"), version=OuterRef("version")))
-    )
-    if newest is not None:
-        stale = stale.filter(updated_at__gte=newest - COMMIT_LAG)
-    cases = list(stale.select_related("customer").order_by("updated_at", "id")[:limit])
-    if not cases:
-        return 0
+def _index(cases: list[Case]) -> int:
+    """Write the documents of these cases (insert or replace), in two queries."""
     texts: dict[int, list[str]] = defaultdict(list)
     for case_id, text in Message.objects.filter(case__in=cases).values_list("case_id", "text"):
         texts[case_id].append(text)
@@ -72,8 +63,20 @@ def search_catch_up(*, limit: int = 500) -> int:
     return len(cases)
 
 
+def search_catch_up(*, limit: int = 500) -> int:
+    """Rebuild the documents of cases changed since they were indexed; returns how many."""
+    newest = CaseSearchDocument.objects.aggregate(at=Max("case_updated_at"))["at"]
+    stale = Case.objects.exclude(
+        Exists(CaseSearchDocument.objects.filter(case=OuterRef("pk"), version=OuterRef("version")))
+    )
+    if newest is not None:
+        stale = stale.filter(updated_at__gte=newest - COMMIT_LAG)
+    cases = list(stale.select_related("customer").order_by("updated_at", "id")[:limit])
+    return _index(cases) if cases else 0
+
+
 def search_catch_up_all(*, batch: int = 2000) -> int:
-    """Index every case not yet indexed (schedule and management command)."""
+    """Index every case changed since the newest indexed change (the schedule)."""
     total = 0
     while True:
         done = search_catch_up(limit=batch)
@@ -86,27 +89,14 @@ def search_reindex_missing(*, batch: int = 2000) -> int:
     """Index cases that have no document at all, whatever their age (first build)."""
     total = 0
     while True:
-        ids = list(
-            Case.objects.exclude(
-                Exists(CaseSearchDocument.objects.filter(case=OuterRef("pk")))
-            ).values_list("pk", flat=True)[:batch]
+        cases = list(
+            Case.objects.exclude(Exists(CaseSearchDocument.objects.filter(case=OuterRef("pk"))))
+            .select_related("customer")
+            .order_by("pk")[:batch]
         )
-        if not ids:
+        if not cases:
             return total
-        CaseSearchDocument.objects.bulk_create(
-            [CaseSearchDocument(case_id=pk, version=0) for pk in ids], ignore_conflicts=True
-        )
-        cases = list(Case.objects.filter(pk__in=ids).select_related("customer"))
-        texts: dict[int, list[str]] = defaultdict(list)
-        for case_id, text in Message.objects.filter(case__in=ids).values_list("case_id", "text"):
-            texts[case_id].append(text)
-        for case in cases:
-            CaseSearchDocument.objects.filter(case=case).update(
-                version=case.version,
-                case_updated_at=case.updated_at,
-                document=search_document(case, texts[case.pk]),
-            )
-        total += len(ids)
+        total += _index(cases)
 
 
 def search_terms(query: str) -> list[str]:

@@ -65,7 +65,7 @@ def _durations(lead_words: str, *, english: bool = False) -> str:
         spans = [
             "ساعه", "ساعتين", "* ساعات", "* ساعه", "الصبح", "الفجر", "يوم", "يومين", "* ايام", "* يوم",
             "اسبوع", "اسبوعين", "* اسابيع", "شهر", "شهرين", "* شهور", "* اشهر", "سنه", "سنتين", "* سنوات",
-            "* دقيقه", "* دقايق", "زمان",
+            "* دقيقه", "* دقايق", "زمان", "الصباح", "الظهر", "العصر", "الساعه *",
         ]  # fmt: skip
     return _combine(lead_words, "|".join(spans))
 
@@ -95,11 +95,21 @@ NEGATION = [
     "isn't an emergency|is not an emergency|no rush",
     "دون اصابات|بدون اصابات|لا اصابات|ما فيه اصابات|ما في اصابات|مافي اصابات|لم تسجل اصابات",
     "no injuries|no one was hurt|nobody was hurt|no one hurt|nobody hurt|no casualties",
+    "مو طوارئ|مب طوارئ|مو شي عاجل|مب شي عاجل|مو مستعجله|ما صار شي|ما صار لاحد شي|محد تضرر|ما احد تضرر|لا يوجد مصابين",
+    "الكل بخير|الجميع بخير|كلهم بخير|nothing happened|everyone is fine|everyone is ok|everyone is safe|all safe|no leak|no fire",
+    "حادث بسيط|حادث خفيف|صدمه خفيفه|خدش|خدوش|minor accident|fender bender|small scratch",
 ]
 # Laughter and exaggeration: "بموت من الضحك", "dying to know".
 HYPERBOLE = [
     "ضحك*|من الضحك|😂|🤣|ه|هه|lol|lmao|rofl|haha*",
     "dying to|dying for|dying of laugh*|killing it|killing me|boredom|bored|of hunger|من الملل|من الجوع|من الزهق",
+    # "you gave me a stroke", "the crowd is killing me", "dead 💀"
+    "جلطتو*|جلطتن*|جلطني|جلطنا|بتجلطن*|بيجلطن*|انجلطت|قاتلني|قاتلتني|قاتلنا|ذابحني|ذابحتني|ذابحنا|ذبحتون*|ذبحتن*|قتلتون*|موتون*|💀",
+    _combine(
+        "الانتظار|الزحمه|الزحام|الطابور|الدوام|الحر|الملل|الروتين|التاخير|الوضع|الرسوم|الفاتوره",
+        "يذبح|تذبح|يقتل|تقتل|قاتل|يموت|يجلط|تجلط|بيذبحني|بيقتلني|بتذبحني|بتقتلني|بيجلطني|بتجلطني",
+    ),
+    "is killing me|killing us|kill me now|killed me|died laughing|gave me a heart attack|gave me a stroke|heart attack when i saw",
 ]
 # Death that already happened is a condolence, not a call for help.
 CONDOLENCE = [
@@ -112,17 +122,46 @@ CONDOLENCE = [
     "condolence*|rip|rest in peace|passed away|inna lillahi|may allah have mercy|may god have mercy",
 ]
 # Told afterwards: yesterday's ambulance is a complaint or a thank-you.
-PAST = [
+RECENT_PAST = [
     "امس|البارحه|البارح|قبل امس",
+    "yesterday|last night",
+]
+LONG_PAST = [
     "الاسبوع الماضي|الاسبوع اللي فات|الاسبوع الي فات|الشهر الماضي|الشهر اللي فات|الشهر الي فات",
     "السنه الماضيه|السنه اللي فاتت|العام الماضي|العام الفائت",
     "قبل سنه|قبل سنتين|قبل سنوات|قبل * سنوات|قبل شهر|قبل شهرين|قبل اشهر|قبل * شهور|قبل * اشهر",
     "قبل اسبوع|قبل اسبوعين|قبل * اسابيع|قبل ايام|قبل * ايام",
-    "yesterday|last night|last week|last month|last year|years ago|months ago|weeks ago|days ago",
+    "last week|last month|last year|years ago|months ago|weeks ago|days ago",
+    "قبل * سنين|قبل سنين|من سنين|ذكريات|ذكرى|اتذكر|تذكرت|الاسبوع اللي راح|الشهر اللي راح|عام 20*|سنه 20*",
+    _combine(
+        "الاحد|الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|السبت|يوم الاحد|يوم الاثنين|يوم الثلاثاء|يوم الاربعاء|يوم الخميس|يوم الجمعه|يوم السبت",
+        "الماضي|اللي فات|الي فات|اللي راح",
+    ),
+    "last monday|last tuesday|last wednesday|last thursday|last friday|last saturday|last sunday|last weekend|back in 20*|remember when",
+]
+PAST = RECENT_PAST + LONG_PAST
+# Long-standing conditions: "ضيق تنفس مزمن", "ما تتحرك من سنة".
+CHRONIC = [
+    "مزمن*|chronic|من سنه|من سنين|من زمان|من شهور|من * سنوات|من * شهور|من * سنين|منذ سنوات|منذ الولاده|من الولاده",
+    "for years|for months|since birth|since childhood|من صغره|من صغرها",
+]
+# An ambulance booked for a transfer or an appointment.
+SCHEDULED = [
+    "لنقل|نقل مريض|نقل ابوي|نقل امي|نقل والدي|نقل والدتي|لموعد|موعد غسيل|موعده|موعدها",
+    "scheduled|transfer him|transfer her|transport him|transport her|for his appointment|for her appointment|to his appointment|to her appointment",
+]
+# "Save me from this app": a complaint, not a call for help.
+TRIVIAL_RESCUE = [
+    _combine(
+        "انقذون*|انقذونا|انقذوني|الحقون*|الحقونا|الحقوني|الحقوا|save me|save us|help me|help us",
+        "من هالتطبيق|من التطبيق|من هالموقع|من الموقع|من هالنظام|من النظام|من هالسيستم|من هالزحمه|من الزحمه|من هالطابور|من هالروتين|من الروتين|من هالانتظار|from this app|from the app|from your app|from this queue|from the queue",
+    ),
 ]
 # Someone thanking the team that already saved a life.
 RESCUE_PRAISE = [
     "انقذ* حياه|انقذ* حياتي|انقذ* حياته|انقذ* حياتها|saved my|saved his|saved her|saved our|saved the life",
+    # the person is already safe: the story is told afterwards
+    "hes fine now|shes fine now|is fine now|is ok now|is okay now|all good now|صار بخير|صارت بخير|بخير الحين|الحين بخير|الحمد لله على السلامه|الحمدلله على السلامه",
 ]
 THANKS = [
     "شكرا*|شكر|اشكر*|نشكر*|مشكور*|الشكر|يعطيكم العافيه|يعطيهم العافيه|الله يجزا*|جزاهم الله|جزاكم الله|التقدير|تحيه",
@@ -136,6 +175,7 @@ PRAISE_WORDS = [
 COURSE = [
     "اسعافات اوليه|الاسعافات الاوليه|دوره|دورات|تدريب*|تدريبي*|ورشه|ورش|محاضره|ندوه|شهاده معتمده",
     "first aid|course|courses|training|workshop|class|classes|certificat*|drill|simulation|مناوره|تمرين",
+    "تجربه اخلاء|تجربة اخلاء|اخلاء تجريبي|اخلاء وهمي|فرضيه|فرضيات|تمرين*|evacuation drill|mock drill",
 ]
 # Figurative fire and collapse, and fiction.
 METAPHOR = [
@@ -146,6 +186,11 @@ METAPHOR = [
     "قلبي|💔|الفراق|الشوق|my heart|paperwork|drowning in debt|drowning in work|غرقان* بالديون|غرقان* في الديون|ديون",
     "انذار الحريق|جرس الحريق|طفايه*|طفايات|مخرج الطوارئ|مخارج الطوارئ",
     "you re on fire|youre on fire|you are on fire|are fire|is fire",
+    # floods of messages, paperwork and debt; cigarette smoke
+    "سيل من|سيول من|طوفان من|flood of|flooded with messages|flooded with emails|flooded with calls|flooded with requests",
+    "غرقان* بالشغل|غرقان* في الشغل|غرقان* بالمعاملات|drowning in paperwork|drowning in bills|drowning in requests|drowning in love",
+    "رسايل|الرسايل|الرسائل|رسائل|تنبيهات|اشعارات|notifications|emails",
+    "سجاير|سجائر|سيجاره|يدخن*|تدخين|مدخن*|شيشه|معسل|cigarette*|smoking",
 ]
 # Numbers, studies and awareness campaigns about a kind of incident.
 STATS = [
@@ -154,6 +199,16 @@ STATS = [
     "توعيه|التوعيه|توعوي*|حمله|حملات|اليوم العالمي|الوقايه|وقايه|احتياطات|نصايح|نصائح|كيف اتجنب|كيف نتجنب",
     "awareness|campaign|prevention|prevent|precaution*|tips|how to avoid|world day",
 ]
+# The website, app or system "fell", "died", "hangs": a complaint, never a body.
+SYSTEM = "السيستم|النظام|الموقع|التطبيق|البرنامج|المنصه|الشبكه|الابلكيشن|سيستم|نظام|موقع|تطبيق|منصه|نظامكم|موقعكم|تطبيقكم|سيستمكم|منصتكم"
+SYSTEM_DOWN = [
+    _combine(
+        SYSTEM,
+        "واقع|طايح|طاح|وقع|مات|ميت|هانق|معلق|فاصل|خربان|عطلان|واقف|متوقف|يعلق|يهنق|ما يشتغل|مو شغال|ما يفتح|بطيء|ثقيل|داون",
+    ),
+    _combine("طاح|طايح|وقع|واقع|مات|علق|هنق|وقف|تعطل|خرب", SYSTEM),
+    "the app|this app|your app|the website|your website|the site|the system|the portal|app is|site is|website is|system is",
+]
 # Asking about the service around an incident rather than reporting one.
 ADMIN = [
     "وظائف|وظيفه|توظيف|وظايف|jobs|job|vacanc*|hiring|career*",
@@ -161,6 +216,12 @@ ADMIN = [
     "تقرير*|medical report|accident report|police report|تعويض*|compensation|insurance|تامين",
     "اعراض*|symptom*|طبيعي|is it normal|is this normal|اسباب|علاج|treatment",
     "الشبكه|السيستم|النظام|الموقع الالكتروني|الموقع طايح|الموقع طاح|طاح الموقع|التطبيق|المنصه|منصه|صحتي|توكلنا|system|network|website|the app|sehhaty",
+    *SYSTEM_DOWN,
+    # which number to call, how to report: asked before anything happened
+    "رقم الدفاع المدني|رقم الطوارئ|رقم الهلال الاحمر|رقم الشرطه|كم رقم|وش رقم|ايش رقم|ما رقم|ما هو رقم",
+    "what number|which number|whats the number|the number for|number to call|emergency number|hotline number",
+    "how do i report|how to report|how can i report|where do i report|كيف ابلغ|كيف اقدر ابلغ|وين ابلغ|طريقه التبليغ|طريقه الابلاغ",
+    "for future reference|asking for future|just in case|for the future|in the future|للمستقبل|مستقبلا|للاحتياط",
 ]
 # "What should I do if..." is a question about an incident, not a report.
 HYPOTHETICAL = [
@@ -174,6 +235,41 @@ QUESTION = [
     "?|وين|متى|كيف|هل|كم|وش|ايش|شلون|اي|ماذا|لماذا|ليش|اسباب|ما سبب|وش سبب",
     "where|when|how|what|whats|which|why|is there|are there|can i|do i|should i|does|will there",
 ]
+# What someone asks for: the paperwork after a death is an inquiry, not a condolence.
+ASKS_FOR = [
+    "ابي اعرف|ابغى اعرف|ابغي اعرف|ودي اعرف|حاب اعرف|اجراء*|الاجراءات|استخراج|كيف|طريقه|procedure*|how do|how can|what do i need",
+]
+# Following up one's own complaint is a question about its status.
+COMPLAINT_STATUS = [
+    _combine("حاله|متابعه|رقم|وين وصلت|وش صار على|ايش صار على", "الشكوي|شكواي|البلاغ|بلاغي|الطلب|طلبي"),
+    "status of my complaint|complaint status|complaint number|status of my report|follow up on my complaint",
+]
+# A message that opens with thanks and asks nothing is praise, whatever it mentions.
+OPENING_THANKS = [
+    "^شكر*|^مشكور*|^نشكر*|^اشكر*|^الشكر|^كل الشكر|^جزيل الشكر|^يعطيكم العافيه|^الله يعطيكم العافيه|^الله يجزاكم|^جزاكم الله",
+    "^thank*|^thx|^big thanks|^many thanks|^huge thanks|^special thanks|^a big thank|^shoutout|^shout out|^kudos",
+    "^الحمد لله|^الحمدلله|^اللهم لك الحمد|^الله يجزا*|^الله يجزي*|^الله يعطيكم العافيه",
+]
+# "Thanks, unfortunately nothing changed".
+STILL_BAD = [
+    "للاسف|مع الاسف|لسه|لسا|للحين|مازال|ما زال|unfortunately|sadly|yet",
+]
+ASKS_ANYTHING = [
+    "?|متى|كيف|هل|وين|كم|وش|ايش|شلون|ابي|ابغى|ابغي|نبي|ممكن|لو سمحت|ياليت|يا ليت|استفسار|سؤال|بس|لكن|ولكن",
+    "^how|^when|^where|^what|can i|can you|could you|how do|how can|is there|please advise|any update|but|however",
+]
+# Football, challenges, questions to the admin: chatter, not a request.
+CHATTER = [
+    # not "الدوري" alone: "الفحص الدوري" is a periodic check-up
+    "مباراه|المباراه|مباريات|دوري روشن|الدوري السعودي|كوره|الكوره|الزعيم|المنتخب|⚽|تحدي|ادمن|الادمن|يا ادمن",
+    "football|soccer|the match|the admin|admin|الجو اليوم|الطقس|weather",
+]
+
+# Official news and announcements, when the writer neither asks nor complains.
+ANNOUNCEMENT = [
+    "^عاجل|^breaking|^خبر|^تنبيه|تعلن|اعلنت|يعلن|تطلق|اطلقت|تدشن|دشنت|تدشين|بيان|announces|announced|launches|launched|press release",
+]
+
 # Headlines and official statements (only for the plain incident rule: a
 # citizen writing "عاجل" about their own emergency is caught by the rules
 # that need a sign of immediacy).
@@ -182,14 +278,16 @@ NEWS_SOURCE = [
     "واس|وكاله|مصادر|مراسل*|المتحدث*|متحدث*|بيان|تعلن|اعلنت|اعلن|يعلن|تحذر|يحذر|حذر*|الارصاد",
     "السيطره على|تمت السيطره|سيطر*|اخماد|تم اخماد|يباشر|باشرت|تباشر",
     "reports|reported|according to|spokes*|announce*|officials|authorities|contained|under control",
+    "طلع الخبر|تطلق|اطلاق|تدشن|تدشين|تصريح|news|headline",
 ]
 
 # ---------------------------------------------------------------- emergencies
 
 LIFE_AT_RISK = [
     # calls for help
-    "انقذون*|انقذوا|انقذو|انقذني|الحقونا|الحقوني|الحقوا|الحقو|الحقني|الحقوا علينا|فزعتكم|نجده|النجده",
-    "sos|🆘|somebody help|someone help|send help|need help now",
+    "انقذون*|انقذوا|انقذو|انقذني|الحقونا|الحقوني|الحقوا|الحقو|الحقني|الحقوا علينا|الحق علينا|نجده|النجده",
+    "sos|🆘|somebody help|someone help|send help|need help now|someone please help|anyone help|urgent help",
+    "el7ago*|il7ago*|el7a2o*|il7a2o*|el7goona|ilhagoona|alhagoona|an8thoona|anqethoona",
     # ambulance requested now
     "ارسلوا اسعاف|ارسلو اسعاف|ارسلوا الاسعاف|ارسال اسعاف|ارسال سياره اسعاف|اطلبوا اسعاف|اطلبو الاسعاف",
     "ابي اسعاف|ابغى اسعاف|نبي اسعاف|نبغى اسعاف|نحتاج اسعاف|محتاجين اسعاف|وين الاسعاف|وينكم يا الاسعاف",
@@ -199,15 +297,30 @@ LIFE_AT_RISK = [
     "ما يتنفس|ما تتنفس|ما اتنفس|ما اقدر اتنفس|ماقدر اتنفس|مو قادر يتنفس|مو قادره تتنفس|ما يقدر يتنفس|ما تقدر تتنفس",
     "لا يتنفس|لا تتنفس|لا استطيع التنفس|توقف عن التنفس|توقف* تنفس*|انقطع* نفس*|يختنق|تختنق|مختنق*",
     "cant breathe|cannot breathe|can not breathe|not breathing|stopped breathing|struggling to breathe|choking",
+    "cant breath|cannot breath|cant breth|hard to breathe|trouble breathing|difficulty breathing|short of breath|shortness of breath|gasping",
+    "نفسه مقطوع|نفسها مقطوع|ما قدر يتنفس|ما قدرت تتنفس|ما قدرت اتنفس|يشهق|تشهق|ينازع|تنازع",
     # consciousness
     "مغمى علي*|اغمي علي*|اغمى علي*|فاقد* الوعي|فاقد* للوعي|فقد* الوعي|فقد* وعي*|غايب* عن الوعي|غائب* عن الوعي",
     "ما يصحى|ما تصحى|ما يستجيب لنا|لا يستجيب لنا",
+    # fainted, in every conjugation and spelling: اغمي، مغمى، انغمى، مغشيا
+    "اغمي*|اغمى*|مغمى*|مغمي*|انغمى*|انغمي*|يغمى علي*|تغمى علي*|غمى علي*|مغشيا علي*|مغشي*|مغشى علي*",
+    _combine(
+        "ما|مو|مب|مهو|ماهو|ما هو|مش|لا|ولا",
+        "يصحى|تصحى|يصحا|يفوق|تفوق|فاق|فاقت|صحى|صحت|واعي|واعيه|داري عن نفسه|داريه عن نفسها|دارين عن انفسهم",
+    ),
+    "not waking|isnt waking|wont wake|not wake|doesnt wake|didnt wake|cant wake|unconcious|unconsious|unconscous|uncounscious",
+    "passing out|blacked out|keeled over|not conscious|lost consciousness|losing consciousness|man down|person down",
     "unconscious|passed out|fainted|unresponsive|not responsive|wont wake up|not waking up|cant wake him|cant wake her",
     "مغشي علي*|مغمي علي*|ما قدرنا نصحي*|القلب وقف|قلبه وقف|قلبها وقف|وقف قلبه|وقف قلبها|ما فيه نبض|ما في نبض|مافي نبض|انعاش|نسوي له انعاش",
     "دخل* في غيبوبه|he wont respond|she wont respond|hes not responding|shes not responding|not responding to us",
     "too many pills|took too many|going to pass out|about to pass out|about to faint|going to faint",
     "تاذي نفسها|ياذي نفسه|اذي نفسي|ايذا* النفس|ايذا* نفسه|ايذا* نفسها|اذيه النفس|حاول* تاذي|حاول* ياذي",
     "sleeping pills|bottle of pills|whole bottle|took * pills|حبوب منومه|بلع* حبوب|اخذ* حبوب كثير*|علبه حبوب|شريط حبوب",
+    _combine("تناول*|اخذ*|بلع*|شرب*", "كميه كبيره|كميه من الادويه|كميه من الحبوب|جرعه كبيره|ادويه كثير*|حبوب كثير*|كل الحبوب|كل الدوا*"),
+    "تنام ولا تصحو|ينام ولا يصحو|تنام وما تصحى|ينام وما يصحى|sleep and not wake|sleep forever",
+    "رساله وداع|ودعني|ودعتني|يودعني|تودعني|يودعنا|سامحوني على كل شي|سامحيني على كل شي|سامحني على كل شي",
+    "said goodbye|texted me goodbye|texting goodbye|goodbye message|final message|sorry for everything|forgive me for everything",
+    "cant swallow|can not swallow|cannot swallow|unable to swallow|ما يقدر يبلع|ما تقدر تبلع|ما يقدر يبتلع",
     "no pulse|cpr|doing cpr|chest compressions|ما يقدر يتكلم|ما تقدر تتكلم|لسانه ثقيل|لسانها ثقيل|وجهه مايل|وجهها مايل|فمه مايل|cant speak|slurred|face drooping",
     "تستنجد|يستنجد|تستغيث|يستغيث|استغاثه|crying for help|screaming for help|calling for help",
     # Arabizi (Arabic in Latin letters and digits), as some young writers use it
@@ -223,32 +336,70 @@ LIFE_AT_RISK = [
     "اذي نفسي|اوذي نفسي|يوذي نفسه|توذي نفسها|انهي حياتي|انهاء حياتي|ابي اموت|ابغى اموت|ما ابي اعيش",
     "kill myself|kill himself|kill herself|killing myself|end my life|end his life|end her life|take my life",
     "want to die|wanna die|self harm|selfharm|hurt myself|cut myself|cutting myself",
+    "hurt himself|hurt herself|hurting himself|hurting herself|harm himself|harm herself|cut himself|cut herself",
+    "fainting|his heart stopped|her heart stopped|heart stopped beating",
+    "end it all|better off dead|better off without me|dont want to live|no reason to live|suicidal|going to end it|gonna end it",
+    _combine("ما|ما عاد|ماعاد|مو|لا", "ابي اعيش|ابغى اعيش|اريد اعيش|اريد ان اعيش|اريد العيش|يبي يعيش|تبي تعيش|يبغى يعيش|تبغى تعيش"),
+    "ودي اموت|نفسي اموت|ابي انتحر|ابغى انتحر|بموت نفسي|جرح نفسه|جرحت نفسها|جرحت نفسي|يجرح نفسه|تجرح نفسها",
+    _combine("انهي|بنهي|بانهي|ينهي|تنهي|بينهي|بتنهي|راح انهي|ابي انهي|نهيت", "حياتي|حياته|حياتها"),
     # violence in progress
     "يضربني|يضربنا|يضربها|يضربه|يضربون|تضربني|ضربني|ضربوني|يعنفني|يهددني|يهددنا|يهدد* بسكين|بسكين|سكين|مسدس|اطلاق نار|طلق ناري|مطعون|مطعونه",
     "beating me|beating her|beating him|being beaten|hitting me|hitting her|abusing me|stabbed|stabbing|shooting|gunman|gun|knife",
+    "is beating|are beating|beating his|beating their|beating the|beats his|beats her|beats the|hitting his|hitting the kids",
+    # threats to kill or hurt, said of someone present; hiding from him
+    "بيذبحني|بيقتلني|بيقتلنا|بيذبحنا|بيقتلها|بيذبحها|بيقتله|بيذبحه|يبي يقتلني|يبغى يقتلني|راح يقتلني|يبي يذبحني|بيضربني|بيضربنا",
+    "هددني|هددنا|يهددها|يهدده|يهددهم|تهددني|يهدد بالقتل|يهدد يقتل|يهدد يذبح|يهدد يحرق|هدد* بالقتل|تهديد بالقتل",
+    "will kill me|gonna kill me|going to kill me|wants to kill me|threatened to kill|threatening to kill|threatening me|threatening us|threatens me",
+    "will hurt me|hell hurt me|going to hurt me|gonna hurt me|wants to hurt me|threatened to hurt|hurting me|attacking me|attacking us",
+    "hiding from him|im hiding|i am hiding|hiding in the|locked myself in|مختبي*|متخبي*|مستخبي*|قفلت على نفسي|قافله على نفسي",
+    "سلاح ابيض|ساطور|رشاش|رصاص|يطلق النار|يطلقون النار|طلقات|shots fired|armed man|machete",
 ]
 INCIDENT = [
     # fire and smoke
     "حريق*|حرايق|حرائق|احترق*|انحرق*|اشتعل*|اشتعال|شب* النار|النار شب*|ولعت|ولعت النار|تولع|النار وصل*|النار منتشر*",
     "دخان كثيف|الدخان يتصاعد|دخان يطلع|الدخان داخل|الدخان مالي",
     "fire|fires|on fire|blaze|flames|building is burning|house is burning|car is burning|smoke everywhere|thick smoke|smoke coming",
+    "نار في|النار في|النار ماسكه|ماسكه نار|ماسك نار|مسكت نار|مسك نار|مسكت فيه النار|طلع* نار|شرار*|شرر|يولع|تولع|مولع*|يشتعل|تشتعل|مشتعل*",
+    "caught fire|catching fire|smoke in the|smoke from the|full of smoke|smell of smoke|smell smoke|smoke smell|ريحه حريق|ريحه شي يحترق",
+    "حروق|حروقه|حروقها|حروق* كبير*|انحرق*|زيت حار|زيت مغلي|موي* مغلي*|ماء مغلي|انسكب* علي*|انكب* علي*",
+    "badly burned|severe burns|bad burns|burned his|burned her|burns on|third degree|second degree|7areeq|7ariq|7areq",
     "سياره مولعه|السياره مولعه|البيت مولع|مولعه نار",
     # accidents, falls and injuries
     "حادث|حادثه|حوادث|تصادم|اصطدام|تصادمت|اصطدمت|صدم* سياره|صدمته|صدمتها|صدمتهم|صدمتني|دعس*|دهس*|مدهوس*|مدعوس*",
+    "مقلوب*|منقلب*|انقلبت|انقلب بهم|تقلبت|قلبت فيهم|قلبت بهم",
     "انقلاب سياره|انقلبت سياره*|انقلبت السياره|انقلبت بهم|تدهور* سياره|تدهورت السياره|تدهورت بهم|حالته تتدهور|حالتها تتدهور",
     "مصابين|مصابون|جرحى|جريح|اصابات خطير*|اصابه خطير*|اصابه بليغ*|اصابات بليغ*|بجروح|مصاب* بجروح|اصيب* بجروح|اصيب* بكسور",
     "ينزف|تنزف|ينزفون|نزف*|نزيف*|يستفرغ دم|تستفرغ دم|استفراغ دم|تقيو* دم|يتقيا دم|ينزف دم",
     "طاح|طاحت|طاحو|طايح*|سقط من|سقطت من|سقوطه من|سقوطها من|سقط* من الدور",
+    "سقط في|سقطت في|سقط ارضا|سقطت ارضا|سقط على الارض|سقطت على الارض|واقع في الارض|واقع على الارض|واقع بالارض|واقعه على الارض|واقعه في الارض",
+    "ممدد على الارض|ممدده على الارض|منسدح على الارض|مرمي على الارض|مرميه على الارض|lying on the ground|lying on the floor|is on the ground|is on the floor",
     "accident|car crash|crashed into|hit by a car|run over|ran over|collision|pile up|pileup|overturned",
+    "hit and run|knocked down|knocked over|pedestrian|car flipped|flipped over|rolled over|fall from|fall down|falled|felled|fell on his head|fell on her head",
     "injured|injuries|wounded|bleeding|badly hurt|seriously hurt|vomiting blood|fell from|fell off|fell and|fell down|he fell|she fell|has fallen|had a fall",
+    "bleed*|bleding|bledding|blooding|blood coming|blood is coming|blood from|blood all over|covered in blood|lot of blood|lots of blood|losing blood",
+    "الدم في كل مكان|دم في كل مكان|غرقان بدم*|غرقانه بدم*|سايل دم*|الدم يسيل|دمه يسيل|دمها يسيل|يطلع منه دم|يطلع منها دم|ينزل منه دم|ينزل منها دم",
+    "انطعن*|طعنوه|طعنوها|طعنها|طعنني|طعن واحد|طعن شخص|طعن رجل|طعن ريال|طعن موظف|طعن حارس|طعن ولد|طعن بنت|طعن* بسكين|طعن* بالسكين",
     # explosions, gas, collapse
     "انفجار*|انفجر*|explosion|exploded|blast",
     "تسرب* غاز|تسريب غاز|ريحه غاز|ريحة غاز|رائحه غاز|رائحة غاز|gas leak|leaking gas|smell of gas|smell gas|smells like gas|gas smell",
+    "ريحه الغاز|رائحه الغاز|غاز يتسرب|الغاز يتسرب|تسرب* الغاز|تسريب الغاز|gas leaking|smells of gas|strong gas|carbon monoxide|شبه الفحم|دخان الفحم",
+    "كهرب|كهربه|كهربته|كهربها|تكهرب*|مكهرب*|انكهرب*|لمس سلك|لمس السلك|ماسك* كهربا*|الكهربا* ماسك*",
     "تهدم*|انهدم*|تحت الانقاض|تحت الركام|under the rubble|تيار كهربا*|صدمه تيار|ضربه كهربا*|ضربته الكهربا*|ضربتها الكهربا*",
     "انهيار*|انهار*|سقوط مبنى|سقط* سقف|طاح السقف|طاح* سقف|collapsed|collapse",
     # water
     "غرق*|غريق|سيل|سيول|فيضان*|محاصر*|محتجز*|محبوس*|محشور*|عالق* في المصعد|عالق* في السيل|علق* في المصعد",
     "drown*|flood*|trapped|stuck in the elevator|stuck in elevator|stuck in the lift|swept away",
+    "جرف*|انجرف*|غمر*|مغمور*|تغمر|موي* غطت|غطت الموي*|موي* دخلت|دخلت الموي*|موي* ترتفع|الماء يرتفع|ارتفاع الموي*|ارتفاع منسوب|موي* وصلت",
+    "washed away|water rising|water is rising|rising water|water up to",
+    "انحبس*|حبسن*|علقنا|عالقين|انقفل علي*|مقفول علي*|قفل علي* الباب|تسكر علي*",
+    _combine(
+        "علق*|عالق*|محبوس*|محتجز*|انحبس*|محشور*",
+        "في المصعد|بالمصعد|في الاصنصير|بالاصنصير|في الاسانسير|بالاسانسير|في السياره|بالسياره|داخل السياره|داخل المصعد|بين الادوار",
+    ),
+    _combine(
+        "stuck in|stuck inside|trapped in|locked in|locked inside|left in|left inside",
+        "the elevator|elevator|an elevator|the lift|a lift|the car|a car|his car|her car|my car|a hot car|the bus|the room|the bathroom|the basement",
+    ),
     # poisoning and swallowed objects
     "تسمم*|مسموم*|ابتلع*|بلع|بلعت|بلعه|جرعه زايده|جرعه زائده",
     _combine(
@@ -256,7 +407,30 @@ INCIDENT = [
     ),
     "poison*|swallowed|overdos*|bleach",
     # sudden illness
-    "جلط*|سكته|سكته قلبيه|سكته دماغيه|نوبه قلبيه|ازمه قلبيه|توقف* القلب|توقف قلب*|اصيب* بنوب*|اصيب* بجلط*|نوبه صرع|تشنج*|يتشنج|تتشنج",
+    # nouns only: "جلطتوني بالرسوم" is a complaint
+    "جلطه|الجلطه|جلطات|جلطه دماغيه|جلطه قلبيه|سكته|سكته قلبيه|سكته دماغيه|نوبه قلبيه|ازمه قلبيه|ذبحه صدريه",
+    "توقف* القلب|توقف قلب*|اصيب* بنوب*|اصيب* بجلط*|نوبه صرع|تشنج*|يتشنج|تتشنج|ينتفض|تنتفض",
+    _combine(
+        "جته|جاته|جتها|جاتها|جاه|جاها|صابته|صابتها|اصابته|اصابتها|داهمته|داهمتها",
+        "نوبه|نوبه قويه|نوبه ربو|نوبه صرع|نوبه قلبيه|ازمه|ازمه ربو|ازمه قلبيه|جلطه|سكته|تشنج|تشنجات|صرع|غيبوبه|حساسيه",
+    ),
+    "نوبه ربو|ازمه ربو|ازمه تنفس*|نوبه قويه|asthma attack|inhaler isnt|inhaler not|no inhaler",
+    "منتفخ|منتفخه|انتفخ*|متورم*|throat closing|throat is closing|throat swelling|swollen face|face is swelling|face swollen|lips swelling|epipen|epi pen",
+    "نص جسمه|نص جسمها|انشل*|شلل مفاجي|cant talk|cannot talk|unable to speak|slurring|numb on one side",
+    "السكر نزل|نزل السكر|السكر نازل|هبط السكر|السكر هابط",
+    _combine(
+        "الم|الام|وجع|عوار|ضيقه|ضغط|ثقل|نغزه|نغزات|الم *|وجع *|عوار *|ضيقه *|نغزه *",
+        "في صدره|في صدرها|في صدري|بصدره|بصدرها|بصدري|في قلبه|في قلبها",
+    ),
+    "صدره يعوره|صدرها يعورها|صدري يعورني|يعوره صدره|تعورها صدرها|صدره يوجعه|صدرها يوجعها",
+    _combine("اسطوانه الغاز|اسطوانه غاز|الغاز|غاز|سلندر|الدافور", "تصفر|يصفر|يسرب|تسرب|يطلع|ريحته|ريحتها|مفتوح|ينفس"),
+    "اتعرض للضرب|تعرض* للضرب|تعرض* للاعتداء|يكسر الباب|يكسرون الباب|كسر الباب علي*|يكسر الباب علي",
+    "مطيح*|صدمنا|صدمهم|صدم بعير|صدمنا بعير|صدمنا جمل|بعير|جمل سايب",
+    "ambulanse|ambulence|amblance|embulance|ambulanc|colapsed|collaped|collasped|colapse|unconsciuos",
+    "came down on|fell on the|fell on top|buried under|under it|under the wall|stuck under|trapped under|جدار طاح|طاح الجدار|سقط جدار|انهار جدار|حايط طاح",
+    "dropped to the|fell to the|hit the floor|to the floor|to the ground|panicking",
+    "door locked|locked inside|crying inside|stuck inside|cant get out|cannot get out|can not get out|ما يقدر يطلع|ما تقدر تطلع|ما نقدر نطلعه|ما قدرنا نطلعه|ما نقدر نفتح",
+    "jal6a|jalta|jal6ah|mughma|moghma|mghma|yenzef|tenzef|nazeef|ghareeq|gharig|ghare8",
     "ضيق* شديد* في التنفس|ضيق تنفس شديد|ضيق في التنفس|ضيق التنفس|ضيق تنفس|صعوبه في التنفس|صعوبه تنفس|اختناق",
     "حال* حرج*|حاله طارئه|حاله طوارئ|حالات طارئه|حالت* صعبه|حالت* خطير*|وضعه خطير|وضعها خطير|حساسيه شديده|تورم* وجه*|انتفخ* وجه*|تورم* حلق*",
     "حالت* تسوء|حالت* تسوء بسرعه|حالت* تتدهور|تدهورت حالت*|حالت* تعبانه مره|getting worse fast|deteriorating|وقع من|وقعت من|وقع على|وقعت على",
@@ -265,11 +439,14 @@ INCIDENT = [
     "الم* في صدر*|الم* بصدر*|الم في الصدر|وجع* في صدر*|chest pain|pain in his chest|pain in her chest|pain in my chest",
     "صعق* كهرب*|انصعق*|مصعوق*|ماس كهربا*|تماس كهربا*|التماس الكهربا*|الكهربا فيها تماس|تماس في الكهربا|electric shock|electrocut*",
     "عضه كلب|عضها كلب|عضني كلب|عضته|لدغ*|ثعبان|عقرب|dog bite|bitten by|snake|scorpion",
+    "كلب* هاجم*|هاجم* كلب*|كلاب ضال* هاجم*|مسعور*|عضها|عضني|عضت|عض بنت|عض ولد|عض طفل|نهش*|افترس*|mauled|dog attack|dogs attacked|dog attacked|bitten",
     "شرقان*|غصان*|علق* في حلق*|ماي حار|مويه حاره|موية حارة|boiling water|scald*|تسرب* كيماوي*|chemical leak|chemical spill",
     "in labor|in labour|baby is coming|water broke|waters broke|تولد الحين|بتولد|جاها الطلق|جاها طلق|ماء الراس|موية الراس",
     "يدمي|تدمي|الدم ما وقف|الدم ما يوقف|blood everywhere|lots of blood|losing blood|راسه مفتوح|راسها مفتوح|head injury|hit his head|hit her head|hit my head",
     "heart attack|cardiac arrest|stroke|seizure|seizures|convuls*|anaphyla*|allergic reaction|turning blue|critical condition",
     "its an emergency|this is an emergency|medical emergency|emergency situation",
+    "medics|need a medic|send a doctor|send doctor|need a doctor now|need medical help|need medical attention|need first aid",
+    "يخطف|يخطفون|خطفو*|خطفت|اختطف*|يختطف|مخطوف*",
     # violence and self-harm as nouns (reported, not said about oneself)
     "اعتدا*|اعتدي*|عنف|تعنيف|معنف*|مضارب*|هوشه|طعن* بسكين|طعنوه|طعنها|طعنني|مطعون*|طعنات|هجوم على|مسلح*|سلاح|انتحار|الانتحار|انتحاري*",
     "violence|assault*|attacked|attacking|beating|beaten|beat up|beats her|beats him|suicid*|kidnap*|abduct*",
@@ -283,7 +460,38 @@ DISTRESS = [
     "يستفرغ|تستفرغ|يرجع دم|ترجع دم|يرتجف|ترتجف|يتشنج|تتشنج|تصيح|يصيح|تصرخ|يصرخ|صراخ|تكسير|يهذي|تهذي|يخربط|تخربط",
     "مو واعي|مو واعيه|مو صاحي|مو صاحيه|دايخ|دايخه|حرارته * درجه|حرارتها * درجه|ما ياكل ولا يشرب",
     "vomiting|throwing up|shaking|is confused|hes confused|shes confused|seems confused|confused and|disoriented|fever of",
+    "دخان|الدخان|يحترق|تحترق|يحترقون|محروق*|يدوخ|تدوخ|يدوخون|دوخه|burning|burned|burnt|dizzy|smoke",
+    "يزرق|تزرق|مزرق*|نفسه سريع|نفسها سريع|تنفسه سريع|يلهث|تلهث|يضرب|تضرب|يضربون|يصارخ|تصارخ|يكح|تكح|يكحون",
 ]
+# Signs that alone mean little ("not moving": the queue), but said of a person present do.
+WEAK_DISTRESS = [
+    "ما يتحرك|ما تتحرك|ولا يتحرك|ولا تتحرك|مايتحرك|ماتتحرك|مو قادر يتحرك|مو قادره تتحرك|ما يتكلم|ما تتكلم|وما يتكلم|وما تتكلم",
+    "ما يرد علي|ما ترد علي|ما يرد علينا|ما ترد علينا|ما يحرك|ما تحرك|عيونه مقلوبه|عيونها مقلوبه|جسمه بارد|جسمها بارد|برد جسمه|حرارته نار|حرارتها نار",
+    "شفايفه زرق|شفايفها زرق|وجهه اصفر|وجهها اصفر|مصفر|مصفره|ينتفض|يرجف|ترجف|يتلوى|تتلوى|يصيح من الالم|تصيح من الالم|من الالم",
+    "limp|floppy|not crying|not moving|not talking|wont respond|not responding|cold and pale|very pale|turning purple|purple|blue lips|wont stop crying",
+    "not waking|isnt moving|isnt breathing|barely breathing|breathing fast|in a lot of pain|screaming in pain|writhing",
+]
+# A person who is here: the writer's family, or someone in front of them.
+PERSON_PRESENT = [
+    "ابوي|امي|اخوي|اختي|ولدي|بنتي|زوجي|زوجتي|ريلي|حرمتي|ابني|طفلي|طفلتي|عيالي|والدي|والدتي|جدي|جدتي|خالي|خالتي|عمي|عمتي|صديقي|صديقتي|ياهل|بزر*|المولود|مولود*",
+    "واحد|وحده|شخص|رجال|ريال|رجل|حرمه|امراه|طفل|الطفل|ولد|الولد|بنت|البنت|عامل|العامل|شايب|عجوز|حاج|مريض|المريض",
+    "my|he|she|hes|shes|someone|somebody|man|woman|lady|guy|baby|child|kid|toddler|boy|girl|worker|patient",
+]
+# Queues, systems and paperwork that are "not moving" or "not answering".
+NOT_A_BODY = [
+    "طابور|الطابور|الدور|دوري|الصف|معامل*|المعامله|الطلب|طلب*|الموعد|موعد*|البلاغ|بلاغ*|الملف|ملف*|الخط|الجوال|التلفون|الهاتف|الرقم",
+    "بخصوص|بشان|بشأن|regarding|about his|about her",
+    "queue|line|my turn|application|file|phone|call|email|ticket|request|case|call center|hotline",
+    "انجليزي|عربي|english|arabic|لغه|language",
+]
+# Said now: the story may start yesterday ("طلعت من عملية امس والحين الجرح ينزف").
+NOW_STRONG = ["الحين|هالحين|الان|حاليا|الحين الحين|el7een|al7een|now|right now|currently|at the moment|as we speak|still bleeding|لا يزال|ما زال|مازال"]
+# Wanting to complain about what happened, not asking for help with it.
+COMPLAINT_INTENT = [
+    "ابي اشتكي|ابغى اشتكي|اريد ان اشتكي|ابي ارفع شكوي|ارفع شكوي|اقدم شكوي|تقديم شكوي|شكوي رسميه|حسبي الله",
+    "file a complaint|want to complain|formal complaint|lodge a complaint|report this staff|unacceptable",
+]
+
 # Signs that the incident is happening now, here, or to the writer's people.
 NOW = [
     "الحين|هالحين|الان|حاليا|توه|توها|بسرعه|سريعا|فورا|عاجلا|بأسرع وقت|تكفون|تكفى|تكفي",
@@ -291,6 +499,10 @@ NOW = [
     "عندنا|عندي|جيران*|جاري|جارتي|جارنا|بيتنا|بيتي|شقتنا|شقتي|عمارتنا|حينا|حارتنا|قدامي|قدامنا|قدام|جنبنا|جنبي|داخل|داخلها|داخله|معنا|فينا",
     "ابوي|امي|اخوي|اختي|ولدي|بنتي|زوجي|زوجتي|ابني|طفلي|طفلتي|عيالي|والدي|والدتي|جدي|جدتي",
     "فوقنا|تحتنا|نخاف علي*|خايف* علي*|قاعد* ينزف|للحين|الولد|البنت|الطفل|الطفله|المريض|المريضه",
+    "فزعتكم|فزعه|ياناس|يا ناس|يا جماعه|يا عالم|يا اهل الخير|ساعدونا|ساعدوني|الحقوا|احد يجي|احد يروح",
+    "ريال|رياييل|المراجعين|مراجعين|موظف|موظفه|الموظف|موظفين|حارس|سواق|عمال|خادمه|شغاله|زوجتي|ريلي|حرمتي|ياهل|بزر*|خالي|عمي",
+    "el7een|al7een|el7in|al7in|bsor3a|besor3a|bsr3a|abooy|aboy|omi|ommi|weldi|wldi|bnti|ukhti|akhoy",
+    "hlp|pls|plz|urgent|urgently|emergency|immediately|come quick|lady|man|guy|visitor|employee|labour|labor|husband|wife|sir|madam",
     "وش نسوي|ايش نسوي|شنسوي|وش نسوي له|ماذا نفعل|ماذا افعل|what do we do|what should we do|what do i do|what should i do",
     "واحد|وحده|رجال|رجل|حرمه|امراه|شاب|عامل|طالب|طالبه|ناس|فيه ناس|في ناس|شخص",
     "someone|somebody|a man|a woman|a guy|a girl|a boy|a child|a kid|a worker|people|person|roommate|friend",
@@ -303,14 +515,23 @@ PERSON = [
     "طفل*|اطفال*|ولد|ولدي|ولده|ولدها|ولدنا|بنت|بنتي|بنته|بنتها|بنتنا|ابني|ابنه|ابنها|ابننا|ابنتي|عيال*|اخوي|اختي",
     "ابوي|امي|جدي|جدتي|والدي|والدتي|كبير* في السن|كبير* بالسن|كبار السن|رجل كبير|رجال كبير|شايب|عجوز|حرمه كبيره|مريض* الزهايمر|زهايمر",
     "child|children|son|daughter|kid|kids|baby|toddler|boy|girl|father|mother|dad|mom|grandfather|grandmother|grandpa|grandma|elderly|alzheimer*|dementia",
+    "طفله|طفلتي|بنيتي|زوجي|زوجتي|شيبه|جده|جدتي|husband|wife|brother|sister|grandad|granny|nephew|niece",
 ]
 LOST = [
     "ضاع|ضاعت|ضايع|ضايعه|ضايعين|مفقود*|اختفى|اختفت|اختفا*|تاه|تاهت|تايه|تايهه|خطف*|مخطوف*",
     "missing|is lost|got lost|went missing|cant find|cannot find|disappeared|kidnap*|abduct*",
+    "ما رجع|ما رجعت|مارجع|مارجعت|ما رجعو|لم يعد|لم تعد|ما عاد للبيت|ما وصل البيت|ما وصلت البيت|ما وصل للبيت|ما وصلت للبيت",
+    "جواله مقفل|جوالها مقفل|جواله مغلق|جوالها مغلق|جواله يرن|جوالها يرن|الجوال يرن|ما يرد على جواله|ما ترد على جوالها",
+    "يخطف|يخطفون|خطفو*|اختطف*|يختطف",
+    "hasnt come back|didnt come back|hasnt come home|didnt come home|not come home|never came home|never came back|not back yet|hasnt returned",
+    "phone is off|phone off|not answering his phone|not answering her phone|wandered off|wandered away|ran away|run away|walked off",
+    "مختفي*|ما ندري وين*|ما نعرف وين*|ما ندري وين راح|وين راح|ما لقيناه|ما لقيناها|ندور عليه|ندور عليها|نبحث عنه|نبحث عنها",
+    "wandering|wanders|we cant find|searching for him|searching for her|looking everywhere|no one knows where",
 ]
 DOCUMENTS = [
     "ملف*|بطاق*|شهاد*|سجل*|تطعيم*|لقاح*|موعد*|جواز|هويه|اوراق|ورق*|نتيج*|تحليل*",
     "file|card|record*|certificate|vaccin*|appointment|document*|passport|results|report",
+    "مبلغ|المبلغ|فلوس*|ريال|refund|money|payment|الدفع|الرسوم|معامل*|طلب*|شكوي*|بلاغ*|اتصال|الاتصال|الرد|reply|response|call back|email|sms|رساله|الرساله",
 ]
 FOUND = ["العثور|تم العثور|لقيناه|لقيناها|وجدناه|found"]
 
@@ -333,10 +554,21 @@ SARCASM_MARKERS = [
     "كالعاده|زي العاده|مثل العاده|كالمعتاد|ثالث مره|ثاني مره|للمره الثالثه|رابع مره",
     "for nothing|ignor*|as always|as usual|only * hours|only * days|only took|* weeks later|* days later|* months later|third time|yeah right",
     "love how|gotta love|got to love|great system|so efficient|efficient system|what an efficient|🌚|😑",
+    # thanks for the very thing complained about
+    _combine(
+        "على|لكم على|عن",
+        "التعقيد|التاخير|التاخر|الانتظار|الروتين|البيروقراطيه|البطء|المماطله|الفوضى|الزحمه|اللخبطه|التعب|البهذله|المرمطه",
+    ),
+    "for the delay|for the wait|for wasting|for making me|for ignoring|for cancelling|for canceling|for the runaround|another * hour*|another * day*|another * week*",
+    "قفلتو*|سكرتو*|الغيتو*|رفضتو*|ضيعتو*|طنشتو*|تجاهلتو*|اهملتو*|خليتونا|خليتوني|نسيتو*|ما فتحتو*|تاخرتو*|ما رديتو*|ما سويتو*",
 ]
 RESOLVED = [
     "انحل*|انحلت|تم حل*|تم الحل|حليتو*|حلوها|حلوا المشكله|تم التواصل|تم اصلاح*|تم تعديل*|تم تحديث*|قدمو*|تم تقديم",
     "تواصلتو* معي|اتصلتو* علي|اتصلو* علي|رديتو* علي|وصلني الرد|solved|resolved|fixed|fixing|sorted|works now|working now",
+    "خلصت|خلص* معاملت*|خلصو* معاملت*|انجز*|تم انجاز|تمت|تم قبول*|انقبل*|اكتملت|استلمت|got it done|all done|finally got|approved",
+    # the patient is well again
+    "طلع من العنايه|طلعت من العنايه|طلع من المستشفى|طلعت من المستشفى|خرج من المستشفى|تعافى|تعافت|الحين بخير|صار بخير|صارت بخير",
+    "recovered|discharged|doing well now|is fine now|hes fine|shes fine",
 ]
 UNRESOLVED = [
     "ما انحل*|لم تحل|لم يتم|ما تم|ما حلو*|ما حليتو*|بدون حل|ما فيه حل|مافي حل|لا حل|ما له حل",
@@ -353,6 +585,7 @@ COMPLAINT = [
     "تاخير*|التاخير|تاخر*|متاخر*|اتاخر*|يتاخر*|تتاخر*|ابطا|ابطاء|تباطؤ|بطء|بطيء|بطيئ*|انتظار*|انتظر*|ننتظر|ينتظر*|مستني*",
     _durations("صار لي|صار لنا|صارلي|صارلنا|صار له|صار لها|من|لي|لنا|وانا|وحنا|ونحن"),
     _durations("يوقف|نوقف|اوقف|واقف|واقفين|ننتظر|انتظر|ينتظر|تنتظر|قعدت|قعدنا|جالس|جالسين"),
+    _durations("واقفه|واقفات|قاعده|قاعدين|خلوها|خلوه|خلونا|خلوني|ننطر|انطر|نطرت|نطرنا|اراجع|نراجع|ادور|ندور"),
     "ساعات عشان|ساعه عشان|ساعتين عشان|ايام عشان|اسابيع عشان|شهور عشان|اشهر عشان|كل يوم نفس|يطيح|يطيح كل يوم",
     "بعد * شهور|بعد * اشهر|بعد شهرين|بعد سنه|وللحين|للحين ما|ولحد الحين|ولحد الان|والى الان|الى الان|لين الحين",
     "ما وصلني|ما وصلنا|ما وصل شي|ما جاني|ما جانا|ما طلع|ما نزل|ما تحدث|ما صرفو*|ما صرفوا",
@@ -405,6 +638,39 @@ COMPLAINT = [
     "wasted|waste of time|wasting|expired|a mess|mess|chaos|chaotic|disorganiz*|tasteless|inedible|not a single|no replies|under review|whats going on|what is going on",
     "didnt examine|didnt listen|did not listen|didnt look|kicked out|stolen|robbed|did nothing|didnt do anything|no parking|parking is full|cant find parking|postpon*|smh|wtf",
     "takes * months|takes * weeks|took * months|took * weeks|took * hours|fees went up|prices went up|my rights|our rights|disconnect*|freezes|keeps freezing",
+    # systems down, in the words of each dialect ("السيستم واقع", "نظامكم مات")
+    *SYSTEM_DOWN[:2],
+    # fees and money taken
+    "خصمو*|انخصم*|خصم مني|خصم من حسابي|خصمت*|مرتين|ولا احد رجع*|ما رجعو*|double charged|charged twice|deducted",
+    "الرسوم الجديده|رسوم جديده|زياده الرسوم|زياده في الرسوم|رفع الرسوم|fee increase|fees increase|new fee|new fees|extra fee*|hidden fee*",
+    "قلبي وقف|وقف قلبي|انصدمت|انصدمنا|صدمتونا|صدمتوني|my heart stopped|shocked|shocking|😱",
+    # nobody acts, nobody understands, nothing arrives
+    "ولا احد|ولا حد|ولا واحد|محد تحرك|ما احد تحرك|ما تحرك احد|ولا احد فاضي|محد فاضي|ما احد فاضي|بلغت عن|بلغنا عن|رفعت بلاغ*|رفعنا بلاغ*",
+    "ما يفهم*|ما تفهم*|مايفهم*|لا يفهم|ما يفيد|ما ينفع|ماينفع|ولا يفيد|doesnt understand|dont understand|talk to a human|real person|useless bot",
+    "ما توصل|ما يوصل|ما توصلني|ما يوصلني|ماتوصل|مايوصل|ما يجيني|ما تجيني|لا يصل|لا تصل|لم يصل|لم تصل|not receiving|never receive*|dont get the|didnt get the",
+    # conduct of staff
+    "يدخن|يدخنون|تدخن|ينام|نايم|نايمين|يلعب* بالجوال|على الجوال|بجواله|بجوالها|غير لائق|sleeping on|on their phone*|on his phone|on her phone|chatting",
+    # tired of it, sent back and forth
+    "طفش*|زهق*|تعبتو*|قهرتو*|قرفتو*|جننتو*|فشلتو*|طفشتو*|قالو* روح|قالو* راجع|يقولون روح|يحولني|يحولونا|يرمون|يرميني|نلف|ندور|sent me back|runaround|the branch says|says call",
+    # dirt, smell, danger, darkness
+    "ملوث*|تلوث*|ريحته|ريحتها|ريحه كريهه|رائحه كريهه|ريحه غريبه|ريحته غريبه|مو نظيف*|غير نظيف*|غير صالح*|ما تنشرب|smell*|stink*|contaminat*",
+    "طافي*|طفيان*|مظلم*|ظلام|خطر على|خطر|خطير|يشكل خطر|dangerous|unsafe|hazard*|not safe|is empty|ran out|run out|refill|restock",
+    "وين الخصوصيه|الخصوصيه|خصوصيتي|بياناتي ظهرت|تسريب بيانات|تسربت بيانات*|privacy|data leak|leaked my",
+    "وين الضمير|وين الانسانيه|وين الرحمه|وين الاحترام|وين النظام|وين العدل|ايش دا|ايش ده|ايش هذا|شنو هذا|شنو هال*|ايش هادا|وش هذا",
+    "بدون كرسي|بدون كراسي|ما فيه كراسي|مافي كراسي|متكدس*|تكدس*|مزدحم*|ازدحام",
+    "روتين|الروتين|بيروقراطي*|تعقيد|التعقيد|معقد*|paperwork|bureaucra*|red tape|too many|signatures|my foot|earliest slot is|earliest appointment is",
+    "خنقتو*|خنقتون*|الاشتراطات|كل شوي ورق*|الفواتير نار|الاسعار نار|الرسوم نار|الايجارات نار",
+    "دوا* غير|علاج غير|غير اللي كتب*|مو اللي كتب*|صرف* لي غلط|صرفو* غلط|صرفت* غلط",
+    "ما بص|ما طالع في|ما عبرني|ما عبرنا|ما اهتم*|ولا اهتم*|ولا حتى|حتى ما|مشاني|مشوني|صرفني|صرفونا|محد يعرف|ما احد يعرف|ماحد يعرف|محد داري|ضايع* بين",
+    "سوء*|نطالب|نامل من الوزاره|نرجو النظر|النظر في|نرجو محاسب*|نرجو التحقيق",
+    "even though|although i|keeps showing|keeps saying|keeps asking|still shows|not updated|not showing|doesnt show|isnt showing",
+    "shouting|yelling|screaming at us|screaming at me|not understanding|embarrass*|laughing stock|fiasco",
+    "died on me|crashed on me|froze on me|logged me out|kicked me out",
+    "7ram|7aram|ba3d * shhoor|ba3d * shohoor|ba3d * shuhoor",
+    # anger, mockery and arabizi
+    "😤|😡|🤬|😠|👎|🤡|clown*|idiots|amateur*|circus",
+    "ma7ad|ma 7ad|mahad|kharban|5arban|khrban|zift|zeft|t2akhor|ta2kheer|ta2khir|mo zain|mu zain|ma yshta3'el|ma yshtaghel",
+    "قفلتو*|سكرتو*|الغيتو*|رفضتو*|ضيعتو*|طنشتو*|تجاهلتو*|اهملتو*|خليتونا|خليتوني|ما فتحتو*|تاخرتو*|ما سويتو*|ما حليتو*|ما صرفتو*",
 ]
 # Praise for not having to wait is not a complaint about waiting.
 NO_WAIT = [
@@ -427,6 +693,8 @@ INQUIRY = [
     "want to know|want to ask|want to book|want to change|want to update|want to get|want to register|want to apply",
     "need to know|need to book|need to change|need to update|need to get|need to register|need a|need an|need information",
     "would like to know|would like to ask|would like to book|would like to change|id like to",
+    "dm sent|check dm|check your dm|check dms|sent you a dm|sent a dm|check inbox|please check|please reply|reply please",
+    "راسلتكم|ارسلت لكم|ارسلتلكم|بالخاص|على الخاص|في الخاص|الخاص|تواصلوا معي|تواصلو معي|كلموني|راسلوني|ردوا علي|ردو علي",
 ]
 THANKS_INTENT = [
     "اشكر*|نشكر*|اتقدم بالشكر|اتقدم بجزيل الشكر|want to thank|wanted to thank|like to thank|to thank|to appreciate",
@@ -439,6 +707,11 @@ PRAISE = [
     "التقدير|تقدير|عافيه|العافيه|تفوق*|رفعتو* الراس|رفعتو* راس*|الله يكثر من امثال*|سهل|سهله",
     "thank*|thx|thanx|appreciate*|grateful|kudos|excellent|great|amazing|incredible|awesome|wonderful|fantastic|impressive|impressed|professional",
     "respect|big respect|shout out|shoutout|smooth*|well done|good job|great job|nice work|nice job|good work|bravo|love|best|helpful|useful|proud|salute|hats off|keep it up|killing it|nailed it|you rock|10 10",
+    "الله يجزي*|يجزيهم|يجزاهم|اروع|ولا اروع|روعه|خيال|كويس*|طيبين|خدوم*|متعاون*|تعاون*|بشوش*|ساعدني|ساعدوني|ساعدنا",
+    "helped me|helped us|so helpful|very good|good service|perfect|legend*",
+    # not the hearts and thumbs of greetings and national days
+    "👏|👌|🔥|💯",
+    "tislam*|teslam*|shukran|shokran|mashkoor*|mashkor*|momtaz*|mumtaz*|ya3tee*|ya3ti*|ya3teek*|allah ya3tik*",
 ]
 
 
@@ -463,6 +736,7 @@ def _rule(**fields: Any) -> dict[str, Any]:
         "tags": [],
         "assignee": None,
         "stop": False,
+        "not_a_case": False,
     }
     unknown = set(fields) - set(rule)
     if unknown:
@@ -484,7 +758,14 @@ SEED_RULES: list[dict[str, Any]] = [
         name="Emergency: life at risk",
         order=10,
         keywords=LIFE_AT_RISK,
-        exclude=NEGATION + HYPERBOLE + CONDOLENCE + PAST + RESCUE_PRAISE + COURSE,
+        exclude=NEGATION
+        + HYPERBOLE
+        + CONDOLENCE
+        + PAST
+        + RESCUE_PRAISE
+        + COURSE
+        + TRIVIAL_RESCUE
+        + SCHEDULED,
         **_EMERGENCY_ACTIONS,
     ),
     _rule(
@@ -504,7 +785,55 @@ SEED_RULES: list[dict[str, Any]] = [
         + HYPOTHETICAL
         + NEWS_SOURCE
         + THANKS
-        + PRAISE_WORDS,
+        + PRAISE_WORDS
+        + CHRONIC
+        + SCHEDULED,
+        **_EMERGENCY_ACTIONS,
+    ),
+    _rule(
+        name="Emergency: someone unwell here",
+        order=22,
+        match_mode="all",
+        keywords=[_one_of(WEAK_DISTRESS), _one_of(PERSON_PRESENT)],
+        exclude=NEGATION
+        + HYPERBOLE
+        + CONDOLENCE
+        + PAST
+        + RESCUE_PRAISE
+        + COURSE
+        + METAPHOR
+        + STATS
+        + ADMIN
+        + HYPOTHETICAL
+        + NEWS_SOURCE
+        + THANKS
+        + NOT_A_BODY
+        + CHRONIC
+        + SCHEDULED,
+        **_EMERGENCY_ACTIONS,
+    ),
+    _rule(
+        name="Emergency: happening now after an earlier start",
+        order=25,
+        match_mode="all",
+        keywords=[_one_of(LIFE_AT_RISK, INCIDENT, DISTRESS), _one_of(NOW_STRONG)],
+        exclude=NEGATION
+        + HYPERBOLE
+        + CONDOLENCE
+        + LONG_PAST
+        + CHRONIC
+        + SCHEDULED
+        + TRIVIAL_RESCUE
+        + RESCUE_PRAISE
+        + COURSE
+        + METAPHOR
+        + STATS
+        + ADMIN
+        + HYPOTHETICAL
+        + NEWS_SOURCE
+        + THANKS
+        + PRAISE_WORDS
+        + COMPLAINT_INTENT,
         **_EMERGENCY_ACTIONS,
     ),
     _rule(
@@ -525,7 +854,9 @@ SEED_RULES: list[dict[str, Any]] = [
         + NEWS_HEADLINE
         + NEWS_SOURCE
         + THANKS
-        + PRAISE_WORDS,
+        + PRAISE_WORDS
+        + CHRONIC
+        + SCHEDULED,
         **_EMERGENCY_ACTIONS,
     ),
     _rule(
@@ -564,10 +895,29 @@ SEED_RULES: list[dict[str, Any]] = [
         keywords=CONDOLENCE,
         # A death blamed on the service is a complaint, and a question about
         # the paperwork of a death is an inquiry, not a condolence.
-        exclude=COMPLAINT + QUESTION,
+        exclude=COMPLAINT + QUESTION + ASKS_FOR,
         queue="general",
         category="other",
         tags=["condolence"],
+        stop=True,
+    ),
+    _rule(
+        name="Announcements",
+        order=78,
+        keywords=ANNOUNCEMENT,
+        exclude=COMPLAINT + ASKS_ANYTHING,
+        queue="general",
+        category="other",
+        tags=["news"],
+        stop=True,
+    ),
+    _rule(
+        name="Chatter",
+        order=79,
+        keywords=CHATTER,
+        exclude=COMPLAINT,
+        queue="general",
+        category="other",
         stop=True,
     ),
     _rule(
@@ -594,9 +944,19 @@ SEED_RULES: list[dict[str, Any]] = [
         name="Complaint",
         order=100,
         keywords=COMPLAINT,
-        exclude=NO_WAIT,
+        exclude=NO_WAIT + COMPLAINT_STATUS,
         queue="complaints",
         category="complaint",
+        stop=True,
+    ),
+    _rule(
+        name="Opening thanks",
+        order=105,
+        match_mode="all",
+        keywords=[_one_of(OPENING_THANKS), _one_of(PRAISE)],
+        exclude=ASKS_ANYTHING + UNRESOLVED + STILL_BAD,
+        queue="general",
+        category="praise",
         stop=True,
     ),
     _rule(

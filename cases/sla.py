@@ -307,7 +307,9 @@ _PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})\s*$
 
 
 def parse_periods(text: str) -> tuple[Period, ...]:
-    """ "10:00-15:00, 20:00-24:00" -> periods; "" -> none (closed). 24:00 ends the day.
+    """Opening hours from text: "10:00-15:00, 20:00-24:00"; "" is none (closed).
+
+    24:00 (or 00:00 as an end) means midnight, the end of the day.
 
     Raises ValueError with a readable message for anything else.
     """

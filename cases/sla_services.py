@@ -24,11 +24,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
 from . import events, notifications, sla
 from .businesstime import Calendar, business_seconds_between
+from .cache import config_cache
 from .exceptions import CaseError, InvalidInput, InvalidTransition, NotPermitted
 from .models import (
     Case,
@@ -70,8 +71,20 @@ class PolicyContext:
 
 
 def policy_context(policy_id: int | None) -> PolicyContext | None:
+    """The policy with its calendar and ladder, from the per-process configuration
+    cache (its calendar's holidays are computed once, not per case)."""
     if policy_id is None:
         return None
+    return config_cache.get(
+        ("sla_policy", policy_id),
+        stamp=lambda: SlaPolicy.objects.filter(pk=policy_id)
+        .values_list("updated_at", "calendar__updated_at")
+        .first(),
+        load=lambda: _policy_context_load(policy_id),
+    )
+
+
+def _policy_context_load(policy_id: int) -> PolicyContext | None:
     policy = (
         SlaPolicy.objects.select_related("calendar")
         .prefetch_related(
@@ -86,16 +99,23 @@ def policy_context(policy_id: int | None) -> PolicyContext | None:
     return PolicyContext(policy, [row.rule() for row in rows.values()], rows)
 
 
+def _active_policies() -> list[sla.PolicyRule]:
+    return config_cache.get(
+        "sla_policies",
+        stamp=lambda: tuple(SlaPolicy.objects.aggregate(Max("updated_at"), Count("id")).values()),
+        load=lambda: [
+            sla.PolicyRule(*row)
+            for row in SlaPolicy.objects.filter(is_active=True)
+            .order_by("position", "id")
+            .values_list("id", "priority", "queue_id", "account_id")
+        ],
+    )
+
+
 def policy_choose(case: Case) -> int | None:
     """The id of the first active policy matching the case (priority, queue, account)."""
-    rules = [
-        sla.PolicyRule(*row)
-        for row in SlaPolicy.objects.filter(is_active=True)
-        .order_by("position", "id")
-        .values_list("id", "priority", "queue_id", "account_id")
-    ]
     rule = sla.select_policy(
-        rules, priority=case.priority, queue_id=case.queue_id, account_id=case.account_id
+        _active_policies(), priority=case.priority, queue_id=case.queue_id, account_id=case.account_id
     )
     return rule.id if rule else None
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
+from django.db.models import Count, Max
 
+from .cache import config_cache
 from .mention import Mention
 from .models import Case, Customer, Queue, User
 from .models_routing import RoutingRule
@@ -33,42 +32,18 @@ class TriageDecision:
     incident_key: str = ""
 
 
-class _RuleCache:
-    """Active rules as specs, reloaded when the TTL passes and the rules changed.
-
-    Each intake would otherwise load every rule and its queue; the cache keeps
-    that to one cheap query per TTL per process.
-    """
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._specs: tuple[RuleSpec, ...] = ()
-        self._stamp: tuple | None = None
-        self._checked = 0.0
-
-    def specs(self) -> tuple[RuleSpec, ...]:
-        now = time.monotonic()
-        if self._stamp is not None and now - self._checked < settings.SADA_RULES_TTL_SECONDS:
-            return self._specs
-        with self._lock:
-            from django.db.models import Count, Max
-
-            stamp = tuple(RoutingRule.objects.aggregate(Max("updated_at"), Count("id")).values())
-            if stamp != self._stamp:
-                rules = RoutingRule.objects.filter(is_active=True).select_related(
-                    "queue", "assignee"
-                )
-                self._specs = tuple(rule.to_spec() for rule in rules)
-                self._stamp = stamp
-            self._checked = now
-        return self._specs
-
-    def clear(self) -> None:
-        with self._lock:
-            self._stamp = None
+def active_rules() -> tuple[RuleSpec, ...]:
+    """The active routing rules as specs, from the per-process configuration cache."""
+    return config_cache.get(
+        "routing_rules",
+        stamp=lambda: tuple(RoutingRule.objects.aggregate(Max("updated_at"), Count("id")).values()),
+        load=lambda: tuple(
+            rule.to_spec()
+            for rule in RoutingRule.objects.filter(is_active=True).select_related("queue", "assignee")
+        ),
+    )
 
 
-rule_cache = _RuleCache()
 
 
 def _queue(slug: str) -> Queue:
@@ -104,7 +79,7 @@ def triage(
 ) -> TriageDecision:
     """Route and prioritise a new mention with the supervisors' rules."""
     facts = mention_facts(mention, customer=customer, account=account, now=now)
-    decision = evaluate(rule_cache.specs(), facts)
+    decision = evaluate(active_rules(), facts)
     assignee = None
     if decision.assignee:
         assignee = User.objects.filter(username=decision.assignee, is_active=True).first()

@@ -43,6 +43,11 @@ class AccountHealth:
     poll_overdue: bool = False
 
     @property
+    def gaps(self) -> int:
+        """How many gaps are open (not yet acknowledged)."""
+        return len(self.open_gaps)
+
+    @property
     def alarms(self) -> list[str]:
         """Machine codes of everything a supervisor should look at; [] when all is well."""
         codes = []

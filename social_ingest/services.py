@@ -449,21 +449,46 @@ def _poll_locked(
     except XError as exc:
         failure = exc
     except LeaseLost as exc:
-        # Another poller owns the account now: store what we read (harmless
-        # repeats for them), leave the watermark and the account to them.
         logger.warning("%s", exc)
-        result.counts = pages_ingest(pages, account=account, source=InboundEvent.Source.POLL)
-        result.status, result.reason, result.pages = "failed", "lease_lost", len(pages)
-        return result
+        return _lease_lost(account, pages, result)
     result.pages = len(pages)
     # What was read is stored even when a later page failed: nothing read is lost,
     # and the watermark stays, so the next poll reads it all again.
-    result.counts = pages_ingest(pages, account=account, source=InboundEvent.Source.POLL)
+    try:
+        result.counts = _store_polled(account, pages, owner=owner)
+    except LeaseLost as exc:
+        logger.warning("%s", exc)
+        return _lease_lost(account, [], result)
     if failure is not None:
         return _poll_failed(account, failure, now=now, client=client, result=result)
     return _poll_succeeded(
         account, pages, watermark=watermark, now=now, client=client, result=result
     )
+
+
+INGEST_CHUNK = 100
+
+
+def _store_polled(account: SocialAccount, pages: list[ParsedPage], *, owner: str) -> Counter:
+    """Every item read, oldest first, renewing the lease as it goes (800 mentions
+    take a while to route and assign)."""
+    items = chronological([item for page in pages for item in page.items])
+    counts: Counter = Counter(dict.fromkeys([*OUTCOMES, "received"], 0))
+    for start in range(0, len(items), INGEST_CHUNK):
+        chunk = ParsedPage(items=items[start : start + INGEST_CHUNK])
+        counts.update(pages_ingest([chunk], account=account, source=InboundEvent.Source.POLL))
+        if not lease_renew(account_id=account.pk, owner=owner):
+            raise LeaseLost(f"@{account.handle}: poll lease lost while storing mentions")
+    return counts
+
+
+def _lease_lost(account: SocialAccount, pages: list[ParsedPage], result: PollResult) -> PollResult:
+    """Another poller owns the account now: store what we read (harmless repeats for
+    them), and leave the watermark and the account's health to them."""
+    if pages:
+        result.counts = pages_ingest(pages, account=account, source=InboundEvent.Source.POLL)
+    result.status, result.reason = "failed", "lease_lost"
+    return result
 
 
 def _learn_external_id(account: SocialAccount, client: clients.XClient) -> None:

@@ -16,12 +16,13 @@ import json
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
+from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from ..models import Case, Message
+from ..models import Case
+from ..search import search_filter
 from .pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Key
 from .serializers import SLA_STATES, UTCDateTimeField
 
@@ -188,13 +189,9 @@ def filter_cases(queryset: QuerySet[Case], params: dict, *, user) -> QuerySet[Ca
             queryset = queryset.filter(**{lookup: params[name]})
     search = (params.get("search") or "").strip()
     if search:
-        handle = search.lstrip("@")
-        queryset = queryset.filter(
-            Q(reference__iexact=search)
-            | Q(customer__handle__iexact=handle)
-            | Q(customer__name__icontains=search)
-            | Exists(Message.objects.filter(case=OuterRef("pk"), text__icontains=search))
-        )
+        # The agent UI's search: a reference, an @handle, or words (Arabic
+        # spelling variants meet), full-text on PostgreSQL.
+        queryset = search_filter(queryset, search)
     return queryset
 
 
@@ -302,7 +299,8 @@ CASE_LIST_PARAMETERS = [
         "search",
         _str(200),
         OpenApiParameter.QUERY,
-        description="A reference, a customer handle, part of a customer name or of a message.",
+        description="A reference (C-2026-000123), an @handle, or words found in the case's "
+        "messages or its customer's name (Arabic spelling variants match).",
     ),
     OpenApiParameter(
         "ordering",

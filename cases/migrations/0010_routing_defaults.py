@@ -36,6 +36,7 @@ def forwards(apps, schema_editor):
                 "priority_floor": spec["priority_floor"] or "",
                 "tags": ", ".join(spec["tags"]),
                 "stop": spec["stop"],
+                "not_a_case": spec.get("not_a_case", False),
             },
         )
 

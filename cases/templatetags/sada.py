@@ -133,6 +133,8 @@ def countdown(case, now: datetime | None = None):
     due = getattr(case, "due_at", None)
     remaining = getattr(case, "sla_remaining_seconds", None)
     now = now or timezone.now()
+    if due is None and state == "ok":
+        return format_html('<span class="sla sla-none">{}</span>', "—")
     if state in ("met", "paused") or due is None:
         text = str(SLA_LABELS.get(state, "")) if due or state != "ok" else "—"
     else:
@@ -155,6 +157,28 @@ def countdown(case, now: datetime | None = None):
 def tweet_url(platform_id: str) -> str:
     """The tweet on X, for a numeric id only (never a link built from free text)."""
     return f"https://x.com/i/web/status/{platform_id}" if str(platform_id).isdigit() else ""
+
+
+_STRONG_RTL = {"R", "AL"}
+_SKIP_WORD = ("@", "#", "http://", "https://", "www.")
+
+
+@register.filter
+def text_dir(text: str) -> str:
+    """The direction of a post as X shows it: from its first strong letter, leading
+    @mentions, hashtags and links aside ("@SadaMinistry انقطاع" is right-to-left)."""
+    import unicodedata
+
+    for word in (text or "").split():
+        if word.lower().startswith(_SKIP_WORD):
+            continue
+        for ch in word:
+            kind = unicodedata.bidirectional(ch)
+            if kind in _STRONG_RTL:
+                return "rtl"
+            if kind == "L":
+                return "ltr"
+    return "auto"
 
 
 @register.filter

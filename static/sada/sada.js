@@ -260,7 +260,9 @@
           event.preventDefault();
         }
       });
-      document.body.addEventListener("htmx:afterSwap", function (event) {
+      // After settling, not swapping: htmx puts the new rows' own classes back while it
+      // settles, which would drop the cursor and selection marks added earlier.
+      document.body.addEventListener("htmx:afterSettle", function (event) {
         if (event.detail.target === tbody) self.restore();
       });
     }

@@ -73,3 +73,19 @@ def new_page(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def working_defaults(transactional_db):
+    """The roles and queues of the data migrations. A live-server test runs outside a
+    transaction and the database is emptied after each such test, so they are put
+    back (idempotently) rather than trusted to be there."""
+    from django.contrib.auth.models import Group
+
+    from cases.defaults import QUEUES
+    from cases.models import Queue
+
+    for name in ("Agents", "Supervisors"):
+        Group.objects.get_or_create(name=name)
+    for slug, name_en, name_ar in QUEUES:
+        Queue.objects.get_or_create(slug=slug, defaults={"name_en": name_en, "name_ar": name_ar})

@@ -311,7 +311,9 @@ def test_every_notification_renders_in_both_languages(db, agent, supervisor):
 # --- Two sweepers ------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: an earlier transactional test flushes the rows the data
+# migrations made (queues, roles, calendars, policies); this brings them back.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sweeps_at_once_fire_each_level_once(postgres_only):
     make_policy(first=60, resolution=120, levels=LADDER)
     for n in range(30):

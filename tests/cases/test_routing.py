@@ -306,9 +306,11 @@ def test_score(category, fields, expected):
     ("text", "expected"),
     [
         ("موعدي تأخر للأسف", ("P3", ("default",))),
-        ("مهزلة، موعدي انلغى للمرة الثالثة", ("P2", ("negative_wording",))),
+        ("مهزلة، موعدي انلغى للمرة الثالثة", ("P2", ("negative_wording", "repeated_failure"))),
         ("this is ridiculous", ("P2", ("negative_wording",))),
         ("الصيدلي صرف لي دواء غلط", ("P2", ("patient_safety",))),
+        ("سلك كهرباء مكشوف عند المدخل من أسبوع", ("P2", ("safety_risk",))),
+        ("my appointment got cancelled, third time now", ("P2", ("repeated_failure",))),
     ],
 )
 def test_complaint_wording_raises_to_p2(text, expected):

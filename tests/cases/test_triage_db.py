@@ -9,7 +9,6 @@ from django.contrib.auth.models import Group
 from cases.models import Case, CaseEvent, Queue, RoutingRule, User
 from cases.routing import RuleSpec
 from cases.seed_rules import SEED_RULES
-from cases.triage import rule_cache
 from social_ingest.models import InboundEvent
 from social_ingest.parsers import parse_document
 from social_ingest.services import pages_ingest
@@ -73,7 +72,6 @@ def test_false_alarm_headline_is_not_an_emergency(db):
 
 def test_rule_marking_no_action_needed_opens_no_case_and_keeps_the_reason(db):
     RoutingRule.objects.create(name="Giveaways", order=1, keywords="giveaway", not_a_case=True)
-    rule_cache.clear()
     summary = ingest(tweet("60101", "@SadaMinistry giveaway!!! click here"))
     assert summary["not_a_case"] == 1 and not Case.objects.exists()
     assert InboundEvent.objects.get().reason == "rule:Giveaways"
@@ -88,7 +86,6 @@ def test_rule_can_assign_a_member_of_the_queue(db, agent):
         queue=Queue.objects.get(slug="general"),
         stop=True,
     )
-    rule_cache.clear()
     ingest(tweet("60201", "@SadaMinistry passport renewal question", lang="en"))
     case = Case.objects.get()
     assert case.assignee == agent and case.status == "open"

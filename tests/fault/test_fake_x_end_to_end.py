@@ -133,7 +133,9 @@ def test_more_than_800_mentions_between_polls_is_a_gap_supervisors_see(live_x, a
 
 
 def test_replies_are_posted_exactly_once_over_http(live_x, account, agent):
-    customer_tweets = [live_x.add_mention(f"@SadaMinistry question {i}", author_id=str(600 + i)) for i in range(3)]
+    customer_tweets = [
+        live_x.add_mention(f"@SadaMinistry question {i}", author_id=str(600 + i)) for i in range(3)
+    ]
     poll_once()
     replies = []
     for tweet in customer_tweets:

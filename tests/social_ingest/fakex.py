@@ -50,7 +50,12 @@ USAGE_CAPPED = {
     "period": "Monthly",
     "scope": "Product",
 }
-UNAUTHORIZED = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
+UNAUTHORIZED = {
+    "title": "Unauthorized",
+    "type": "about:blank",
+    "status": 401,
+    "detail": "Unauthorized",
+}
 SERVICE_UNAVAILABLE = {
     "title": "Service Unavailable",
     "detail": "Service Unavailable",

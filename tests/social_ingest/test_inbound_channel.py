@@ -145,7 +145,9 @@ def test_a_wrong_or_missing_signature_is_403(channel, signature):
 def test_a_tampered_body_is_403(channel):
     body = json.dumps(item()).encode()
     signature = sada_signature(SECRET, body)
-    assert send(None, raw=body.replace(b"citizen", b"admin"), signature=signature).status_code == 403
+    assert (
+        send(None, raw=body.replace(b"citizen", b"admin"), signature=signature).status_code == 403
+    )
 
 
 def test_unknown_and_inactive_channels_are_404(channel):

@@ -85,8 +85,13 @@ def test_history_keeps_only_what_the_floor_can_still_need():
 def test_first_advance_remembers_that_nothing_stood_before():
     history = polling.history_after_advance([], old="", new="900", now=NOW, overlap=OVERLAP)
     assert history[0] == ["", None]
-    assert polling.overlap_floor(history, "900", now=NOW + timedelta(minutes=1), overlap=OVERLAP) == ""
-    assert polling.overlap_floor(history, "900", now=NOW + timedelta(minutes=6), overlap=OVERLAP) == "900"
+    assert (
+        polling.overlap_floor(history, "900", now=NOW + timedelta(minutes=1), overlap=OVERLAP) == ""
+    )
+    assert (
+        polling.overlap_floor(history, "900", now=NOW + timedelta(minutes=6), overlap=OVERLAP)
+        == "900"
+    )
 
 
 @pytest.mark.parametrize(
@@ -102,12 +107,16 @@ def fetched(first: int, count: int, start: datetime, step: timedelta):
 
 def test_no_gap_when_the_old_watermark_was_met():
     rows = fetched(1000, 800, NOW, timedelta(seconds=1))  # ids 1000..1799, watermark 1000
-    assert polling.detect_gap(watermark="1000", watermark_at=NOW, fetched=rows, threshold=750) is None
+    assert (
+        polling.detect_gap(watermark="1000", watermark_at=NOW, fetched=rows, threshold=750) is None
+    )
 
 
 def test_no_gap_below_the_threshold_even_if_the_watermark_tweet_was_deleted():
     rows = fetched(2000, 20, NOW, timedelta(seconds=1))
-    assert polling.detect_gap(watermark="1000", watermark_at=NOW, fetched=rows, threshold=750) is None
+    assert (
+        polling.detect_gap(watermark="1000", watermark_at=NOW, fetched=rows, threshold=750) is None
+    )
 
 
 def test_no_gap_on_a_first_poll():

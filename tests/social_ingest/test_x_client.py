@@ -42,7 +42,11 @@ def test_get_me_replays_the_recording_through_the_configured_base_url(x_settings
     add_recorded(rsps, interaction, f"{BASE}/2/users/me")
     x = client()
     me = x.get_me()
-    assert me["data"] == {"id": "1072250532645998596", "name": "Tweepy Testing", "username": "TweepyDev"}
+    assert me["data"] == {
+        "id": "1072250532645998596",
+        "name": "Tweepy Testing",
+        "username": "TweepyDev",
+    }
     sent = rsps.calls[0].request
     assert sent.url.startswith(f"{BASE}/2/users/me")  # not tweepy's api.twitter.com
     assert sent.headers["Authorization"].startswith("OAuth ")  # user context, OAuth 1.0a
@@ -72,9 +76,19 @@ def test_mentions_ask_for_the_fields_and_expansions_the_pipeline_needs(x_setting
         "in_reply_to_user_id",
     }
     fields = set(query["tweet.fields"].split(","))
-    assert {"created_at", "conversation_id", "referenced_tweets", "edit_history_tweet_ids"} <= fields
+    assert {
+        "created_at",
+        "conversation_id",
+        "referenced_tweets",
+        "edit_history_tweet_ids",
+    } <= fields
     assert {"withheld", "entities", "lang", "in_reply_to_user_id"} <= fields
-    assert set(query["user.fields"].split(",")) >= {"username", "name", "verified", "public_metrics"}
+    assert set(query["user.fields"].split(",")) >= {
+        "username",
+        "name",
+        "verified",
+        "public_metrics",
+    }
     assert rsps.calls[0].request.headers["Authorization"].startswith("OAuth ")
 
 
@@ -106,10 +120,28 @@ def test_create_tweet_recording_201_is_read(x_settings, rsps):
     [
         (429, TOO_MANY, {"x-rate-limit-reset": "1900000000"}, XRateLimited, "rate_limited"),
         (429, USAGE_CAPPED, {"x-rate-limit-reset": "1900000000"}, XUsageCapped, "usage_capped"),
-        (401, {"title": "Unauthorized", "detail": "Unauthorized", "status": 401}, {}, XUnauthorized, "unauthorized"),
+        (
+            401,
+            {"title": "Unauthorized", "detail": "Unauthorized", "status": 401},
+            {},
+            XUnauthorized,
+            "unauthorized",
+        ),
         (403, DUPLICATE, {}, XForbidden, "forbidden"),
-        (400, {"errors": [{"message": "Invalid since_id"}], "title": "Invalid Request"}, {}, XRejected, "rejected"),
-        (503, {"title": "Service Unavailable", "detail": "Service Unavailable"}, {}, XUnavailable, "unavailable"),
+        (
+            400,
+            {"errors": [{"message": "Invalid since_id"}], "title": "Invalid Request"},
+            {},
+            XRejected,
+            "rejected",
+        ),
+        (
+            503,
+            {"title": "Service Unavailable", "detail": "Service Unavailable"},
+            {},
+            XUnavailable,
+            "unavailable",
+        ),
         (500, "<html>Internal error</html>", {}, XUnavailable, "unavailable"),
         (502, [1, 2], {}, XUnavailable, "unavailable"),  # a body tweepy cannot read
     ],

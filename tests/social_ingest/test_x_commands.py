@@ -60,9 +60,12 @@ def test_poll_without_accounts_is_an_error(fake_x, db):
 def add_me_recording(rsps):
     [interaction] = recording("test_client_get_me.json")
     response = interaction["response"]
-    rsps.add("GET", f"{BASE}/2/users/me", json=response["json"], headers={
-        k: v for k, v in response["headers"].items() if k != "content-type"
-    })
+    rsps.add(
+        "GET",
+        f"{BASE}/2/users/me",
+        json=response["json"],
+        headers={k: v for k, v in response["headers"].items() if k != "content-type"},
+    )
 
 
 def test_add_x_account_registers_from_users_me_and_is_idempotent(x_settings, rsps, db):
@@ -97,7 +100,12 @@ def test_add_x_account_with_its_own_credentials(x_settings, rsps, db, monkeypatc
 
 
 def test_add_x_account_reports_x_refusal(x_settings, rsps, db):
-    rsps.add("GET", f"{BASE}/2/users/me", status=401, json={"title": "Unauthorized", "detail": "Unauthorized"})
+    rsps.add(
+        "GET",
+        f"{BASE}/2/users/me",
+        status=401,
+        json={"title": "Unauthorized", "detail": "Unauthorized"},
+    )
     with pytest.raises(CommandError, match="401"):
         run("add_x_account")
     assert not SocialAccount.objects.exists()

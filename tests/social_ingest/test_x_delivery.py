@@ -243,9 +243,7 @@ def test_usage_cap_and_bad_credentials_fail_the_reply_and_show_on_the_account(
     assert shown in SocialAccount.objects.get(pk=account.pk).last_error
 
 
-def test_when_the_earlier_post_cannot_be_checked_the_reply_is_not_risked_twice(
-    fake_x, case, agent
-):
+def test_when_the_earlier_post_cannot_be_checked_the_reply_is_not_risked_twice(fake_x, case, agent):
     fake_x.fail("post", Failure(action=TIMEOUT))
     fake_x.fail("own", Failure(404, {"title": "Not Found Error", "detail": "Not found"}))
     message = reply(case, agent)
@@ -270,9 +268,7 @@ def test_a_lookup_that_fails_for_a_while_keeps_the_doubt_for_the_next_try(fake_x
     assert len(fake_x.posts) == 1
 
 
-def test_after_the_last_attempt_the_reply_fails_with_the_last_error(
-    fake_x, case, agent, settings
-):
+def test_after_the_last_attempt_the_reply_fails_with_the_last_error(fake_x, case, agent, settings):
     settings.X_DELIVERY_MAX_ATTEMPTS = 2
     fake_x.fail("post", Failure(500, SERVICE_UNAVAILABLE), Failure(502, SERVICE_UNAVAILABLE))
     message = reply(case, agent)

@@ -78,9 +78,7 @@ def test_health_shows_errors_pauses_rate_limits_and_open_gaps(account):
         last_poll_at=now - timedelta(minutes=20),
     )
     MentionGap.objects.create(account=account, after_id="1", before_id="9", estimated_count=40)
-    MentionGap.objects.create(
-        account=account, after_id="10", before_id="19", acknowledged_at=now
-    )
+    MentionGap.objects.create(account=account, after_id="10", before_id="19", acknowledged_at=now)
     [health] = selectors.account_health(now=now)
     assert health.paused_until == now + timedelta(minutes=5)
     assert health.rate_limit_remaining == 0 and health.rate_limit_limit == 180
@@ -147,7 +145,12 @@ def test_connector_admin_pages_load(superuser, account, model):
 
 def test_inbound_events_are_read_only_even_for_a_superuser(superuser, account):
     event = InboundEvent.objects.create(
-        platform="x", external_id="1", account=account, source="poll", payload={"a": 1}, state="processed"
+        platform="x",
+        external_id="1",
+        account=account,
+        source="poll",
+        payload={"a": 1},
+        state="processed",
     )
     client = admin_client(superuser)
     assert client.get(reverse("admin:social_ingest_inboundevent_add")).status_code == 403

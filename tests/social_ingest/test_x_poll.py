@@ -71,9 +71,7 @@ def test_every_page_is_read_and_the_watermark_is_the_first_pages_newest(fake_x, 
     assert account.last_mention_at is not None
 
 
-def test_next_poll_asks_from_just_before_the_watermark_and_stores_nothing_twice(
-    fake_x, account
-):
+def test_next_poll_asks_from_just_before_the_watermark_and_stores_nothing_twice(fake_x, account):
     with time_machine.travel(T0, tick=False):
         fake_x.burst(3)
         poll(account)
@@ -151,7 +149,9 @@ def test_partial_errors_in_a_200_are_kept_with_the_tweet_and_not_fatal(x_setting
         callback=lambda r: (
             200,
             {},
-            json.dumps(body if "pagination_token" not in r.params else {"meta": {"result_count": 0}}),
+            json.dumps(
+                body if "pagination_token" not in r.params else {"meta": {"result_count": 0}}
+            ),
         ),
     )
     result = poll(account)
@@ -225,9 +225,7 @@ def test_more_mentions_than_x_lists_between_two_polls_records_a_gap(fake_x, acco
     assert reload(account).since_id == max(fake_x.mentions, key=lambda i: (len(i), i))
 
 
-def test_exactly_as_many_as_x_lists_but_reaching_the_watermark_is_no_gap(
-    fake_x, account, settings
-):
+def test_exactly_as_many_as_x_lists_but_reaching_the_watermark_is_no_gap(fake_x, account, settings):
     fake_x.reachable = 150
     settings.X_MENTIONS_GAP_THRESHOLD = 140
     with time_machine.travel(T0, tick=False):
@@ -270,9 +268,7 @@ def test_a_failure_after_page_one_loses_nothing_and_doubles_nothing(fake_x, acco
     assert len(set(Message.objects.values_list("platform_id", flat=True))) == 230
 
 
-def test_a_crash_in_the_middle_of_storing_loses_nothing_after_restart(
-    fake_x, account, monkeypatch
-):
+def test_a_crash_in_the_middle_of_storing_loses_nothing_after_restart(fake_x, account, monkeypatch):
     fake_x.burst(150)
     real_ingest = services.mention_ingest
     stored = []
@@ -430,7 +426,9 @@ def test_an_expired_lease_is_taken_over(fake_x, account):
 
 
 def test_the_lease_of_a_killed_poller_on_this_machine_is_taken_over_at_once(fake_x, account):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True
+    )
     pid = int(dead.stdout)
     import socket
 
@@ -483,7 +481,9 @@ def test_two_pollers_at_once_on_postgresql_only_one_polls(postgres_only, fake_x)
 
     def first():
         try:
-            results["first"] = services.account_poll(account=SocialAccount.objects.get(pk=account.pk))
+            results["first"] = services.account_poll(
+                account=SocialAccount.objects.get(pk=account.pk)
+            )
         finally:
             connection.close()
 
