@@ -259,6 +259,10 @@ class Case(models.Model):
                 condition=~Q(incident_key=""),
                 name="case_incident_key",
             ),
+            # API ordering=due (keyset pagination) over every status.
+            models.Index(fields=["first_response_due", "id"], name="case_due"),
+            # API/inbox ordering=priority: most urgent first, then due.
+            models.Index(fields=["priority", "first_response_due", "id"], name="case_priority_due"),
             # API `updated_since` incremental sync.
             models.Index(fields=["updated_at", "id"], name="case_updated"),
             # Lists ordered by creation (API ordering=created, reports by period).

@@ -97,6 +97,10 @@ REPEATED_FAILURE = tuple(
 )
 
 
+# Every phrase ``score`` may look up: routing indexes them with the rules'.
+WORDING_PHRASES = NEGATIVE_WORDING + PATIENT_SAFETY + SAFETY_RISK + REPEATED_FAILURE
+
+
 def rank(priority: str) -> int:
     """0 for P1 (highest) to 3 for P4; raises ValueError for anything else."""
     try:

@@ -10,11 +10,11 @@ not match.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
-from cases.priority import PRIORITIES, rank, repeat_count, score
-from cases.text import Phrase, TextIndex, compile_phrase, normalize_hashtag
+from cases.priority import PRIORITIES, WORDING_PHRASES, rank, repeat_count, score
+from cases.text import Phrase, PhraseSet, TextIndex, compile_phrase, normalize_hashtag
 
 MATCH_MODES = ("any", "all")
 _TUPLE_FIELDS = ("keywords", "exclude", "hashtags", "languages", "accounts", "tags")
@@ -127,52 +127,171 @@ class Decision:
     not_a_case_by: RuleSpec | None = None
 
 
-@dataclass(frozen=True)
 class _CompiledRule:
-    keywords: tuple[Phrase, ...]
-    exclude: tuple[Phrase, ...]
-    hashtags: tuple[str, ...]
+    """A rule's phrases compiled once; compared and hashed by identity."""
+
+    __slots__ = (
+        "keywords", "exclude", "hashtags", "keyword_places", "exclude_places", "keyword_uids",
+    )  # fmt: skip
+
+    def __init__(self, rule: RuleSpec) -> None:
+        self.keywords: tuple[Phrase, ...] = tuple(compile_phrase(k) for k in rule.keywords)
+        self.exclude: tuple[Phrase, ...] = tuple(compile_phrase(e) for e in rule.exclude)
+        self.hashtags: tuple[str, ...] = tuple(
+            filter(None, (normalize_hashtag(tag) for tag in rule.hashtags))
+        )
+        # uid of a phrase -> where it stands in the rule, to keep the rule's order
+        keyword_places: dict[int, list[int]] = {}
+        for place, phrase in enumerate(self.keywords):
+            keyword_places.setdefault(phrase.uid, []).append(place)
+        self.keyword_places = keyword_places
+        self.keyword_uids = frozenset(keyword_places)
+        exclude_places: dict[int, int] = {}
+        for place, phrase in enumerate(self.exclude):
+            exclude_places.setdefault(phrase.uid, place)
+        self.exclude_places = exclude_places
 
 
 @functools.lru_cache(maxsize=4096)
+def _compile_spec(rule: RuleSpec) -> _CompiledRule:
+    return _CompiledRule(rule)
+
+
 def _compile(rule: RuleSpec) -> _CompiledRule:
     # Rules change rarely and are evaluated for every mention: normalising
-    # their phrases once per distinct rule keeps evaluation to lookups.
-    return _CompiledRule(
-        keywords=tuple(compile_phrase(keyword) for keyword in rule.keywords),
-        exclude=tuple(compile_phrase(phrase) for phrase in rule.exclude),
-        hashtags=tuple(filter(None, (normalize_hashtag(tag) for tag in rule.hashtags))),
-    )
+    # their phrases once per distinct rule keeps evaluation to lookups. The
+    # compiled form is kept on the (frozen) spec too, so that evaluating a
+    # rule does not hash its thousands of keywords again for the cache.
+    compiled = rule.__dict__.get("_compiled")
+    if compiled is None:
+        compiled = _compile_spec(rule)
+        object.__setattr__(rule, "_compiled", compiled)
+    return compiled
+
+
+class _RuleSet:
+    """Rules in evaluation order, with one index over all their phrases."""
+
+    __slots__ = ("order", "phrases")
+
+    def __init__(self, compiled: tuple[_CompiledRule, ...], orders: tuple[int, ...]) -> None:
+        # sorted() is stable: rules with the same order keep the caller's order.
+        self.order = tuple(sorted(range(len(orders)), key=orders.__getitem__))
+        self.phrases = PhraseSet(
+            [
+                *(phrase for rule in compiled for phrase in (*rule.keywords, *rule.exclude)),
+                *WORDING_PHRASES,
+            ]
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _rule_set(compiled: tuple[_CompiledRule, ...], orders: tuple[int, ...]) -> _RuleSet:
+    return _RuleSet(compiled, orders)
+
+
+# The last tuple of rules prepared: the intake passes the same cached tuple
+# (``triage.rule_cache``) for every mention until the rules change. A tuple
+# of frozen specs cannot change, and holding it keeps its id from being reused.
+_last_prepared: tuple[tuple[RuleSpec, ...], list[RuleSpec], _RuleSet] | None = None
+
+
+def _prepare(rules: Sequence[RuleSpec]) -> tuple[list[RuleSpec], _RuleSet]:
+    """The rules in evaluation order and their index (both cached)."""
+    global _last_prepared
+    last = _last_prepared
+    if last is not None and last[0] is rules:
+        return last[1], last[2]
+    given = list(rules)
+    rule_set = _rule_set(tuple(_compile(r) for r in given), tuple(r.order for r in given))
+    ordered = [given[i] for i in rule_set.order]
+    if type(rules) is tuple:
+        _last_prepared = (rules, ordered, rule_set)
+    return ordered, rule_set
+
+
+def _cannot_match(compiled: _CompiledRule, rule: RuleSpec, mention: _Mention) -> bool:
+    """A shortcut of ``_check`` for evaluation: no keyword of the rule can occur."""
+    if not (mention.scanned and compiled.keywords):
+        return False
+    candidates = mention.index.candidates()
+    if rule.match_mode == "all":
+        return not compiled.keyword_uids <= candidates.keys()
+    return compiled.keyword_uids.isdisjoint(candidates)
 
 
 class _Mention:
-    __slots__ = ("facts", "index", "account")
+    __slots__ = ("facts", "index", "account", "scanned")
 
-    def __init__(self, facts: MentionFacts) -> None:
+    def __init__(self, facts: MentionFacts, rule_set: _RuleSet | None = None) -> None:
         self.facts = facts
         self.index = TextIndex(facts.text)
+        # Every phrase of the rule set is looked up in the text at once: then
+        # only the phrases with a candidate alternative need trying.
+        self.scanned = rule_set is not None
+        if rule_set is not None:
+            self.index.scan(rule_set.phrases)
         self.account = facts.account_handle.strip().lstrip("@").lower()
+
+
+def _first_exclusion(compiled: _CompiledRule, index: TextIndex, scanned: bool) -> str | None:
+    if not scanned:
+        for phrase in compiled.exclude:
+            found = index.find(phrase)
+            if found is not None:
+                return found
+        return None
+    places = compiled.exclude_places
+    possible = places.keys() & index.candidates().keys()
+    if not possible:
+        return None
+    exclude = compiled.exclude
+    for place in sorted(places[uid] for uid in possible):
+        found = index.find(exclude[place])
+        if found is not None:
+            return found
+    return None
+
+
+def _keywords_found(
+    compiled: _CompiledRule, index: TextIndex, scanned: bool
+) -> list[str | None]:
+    """What each keyword found, in the rule's order (None: not found)."""
+    if not scanned:
+        return [index.find(phrase) for phrase in compiled.keywords]
+    found: list[str | None] = [None] * len(compiled.keywords)
+    places = compiled.keyword_places
+    for uid in places.keys() & index.candidates().keys():
+        where = places[uid]
+        source = index.find(compiled.keywords[where[0]])
+        if source is not None:
+            for place in where:
+                found[place] = source
+    return found
 
 
 def _check(rule: RuleSpec, mention: _Mention) -> tuple[RuleMatch | None, tuple[str, ...]]:
     """Return the match (or None) and the codes of every condition that failed."""
     compiled = _compile(rule)
-    facts, index = mention.facts, mention.index
+    facts, index, scanned = mention.facts, mention.index, mention.scanned
     reasons: list[str] = []
     failures: list[str] = []
 
-    for phrase in compiled.exclude:
-        found = index.find(phrase)
+    if compiled.exclude:
+        found = _first_exclusion(compiled, index, scanned)
         if found is not None:
             failures.append(f"excluded:{found}")
-            break
 
     if compiled.keywords:
-        found_keywords = [(phrase, index.find(phrase)) for phrase in compiled.keywords]
-        hits = [found for _, found in found_keywords if found is not None]
+        found_keywords = _keywords_found(compiled, index, scanned)
+        hits = [found for found in found_keywords if found is not None]
         reasons.extend(f"keyword:{found}" for found in hits)
         if rule.match_mode == "all":
-            missing = [phrase.source for phrase, found in found_keywords if found is None]
+            missing = [
+                phrase.source
+                for phrase, found in zip(compiled.keywords, found_keywords, strict=True)
+                if found is None
+            ]
             if missing:
                 failures.append(f"no keyword:{missing[0]}")
         elif not hits:
@@ -222,11 +341,6 @@ def _check(rule: RuleSpec, mention: _Mention) -> tuple[RuleMatch | None, tuple[s
     return RuleMatch(rule=rule, reasons=tuple(reasons)), ()
 
 
-def _in_order(rules: Iterable[RuleSpec]) -> list[RuleSpec]:
-    # sorted() is stable: rules with the same order keep the caller's order.
-    return sorted(rules, key=lambda rule: rule.order)
-
-
 def evaluate(
     rules: Sequence[RuleSpec],
     facts: MentionFacts,
@@ -242,7 +356,8 @@ def evaluate(
       ``priority.score`` with the category, which can only raise it.
     - A matching rule with ``stop`` ends the evaluation.
     """
-    mention = _Mention(facts)
+    ordered, rule_set = _prepare(rules)
+    mention = _Mention(facts, rule_set)
     queue: str | None = None
     category: str | None = None
     assignee: str | None = None
@@ -253,7 +368,9 @@ def evaluate(
     matched: list[RuleMatch] = []
     not_a_case_by: RuleSpec | None = None
 
-    for rule in _in_order(rules):
+    for rule in ordered:
+        if _cannot_match(_compile(rule), rule, mention):
+            continue
         match, _ = _check(rule, mention)
         if match is None:
             continue
@@ -300,10 +417,11 @@ def explain(
     that does not match, and "skipped:stopped_by:<name>" for rules after a
     stopping rule (their match, if any, is still shown).
     """
-    mention = _Mention(facts)
+    ordered, rule_set = _prepare(rules)
+    mention = _Mention(facts, rule_set)
     stopped_by: str | None = None
     rows: list[tuple[RuleSpec, RuleMatch | None, str]] = []
-    for rule in _in_order(rules):
+    for rule in ordered:
         match, failures = _check(rule, mention)
         if stopped_by is not None:
             status = f"skipped:stopped_by:{stopped_by}"

@@ -144,6 +144,20 @@ PAST = RECENT_PAST + LONG_PAST
 CHRONIC = [
     "مزمن*|chronic|من سنه|من سنين|من زمان|من شهور|من * سنوات|من * شهور|من * سنين|منذ سنوات|منذ الولاده|من الولاده",
     "for years|for months|since birth|since childhood|من صغره|من صغرها",
+    "من اسبوع|من اسبوعين|من * اسابيع|for weeks|for a week|since last week",
+    # what is left of an old event: "ما يقدر يمشي بعد الجلطة"
+    # not "بعد الولادة" nor "بعد العملية": bleeding after either is an emergency
+    "بعد الجلطه|بعد السكته|منذ الجلطه|منذ الحادث|منذ الاصابه|من يوم الجلطه|من يوم الحادث",
+    "after the stroke|after his stroke|after her stroke|after the accident|since the stroke|since the accident",
+]
+# Mild, and the routine of a clinic: a blood test, a vaccine, a sore arm.
+MILD = [
+    "a bit|a little|slightly|mild|minor|شوي|شويه|بسيط|بسيطه|خفيف|خفيفه",
+    "سحب دم|سحبت دم|سحب* الدم|تحليل دم|ابره|الابره|تطعيم*|لقاح*|injection|blood test|blood draw|took blood|drew blood|vaccin*|jab",
+]
+# Help arrived: the incident is being handled.
+HANDLED = [
+    "المرور وصل|وصل المرور|الاسعاف وصل*|وصل* الاسعاف|الدفاع المدني وصل*|وصل* الدفاع المدني|police arrived|ambulance arrived|paramedics arrived",
 ]
 # An ambulance booked for a transfer or an appointment.
 SCHEDULED = [
@@ -200,7 +214,7 @@ STATS = [
     "awareness|campaign|prevention|prevent|precaution*|tips|how to avoid|world day",
 ]
 # The website, app or system "fell", "died", "hangs": a complaint, never a body.
-SYSTEM = "السيستم|النظام|الموقع|التطبيق|البرنامج|المنصه|الشبكه|الابلكيشن|سيستم|نظام|موقع|تطبيق|منصه|نظامكم|موقعكم|تطبيقكم|سيستمكم|منصتكم"
+SYSTEM = "السيستم|النظام|الموقع|التطبيق|البرنامج|المنصه|الشبكه|الابلكيشن|سيستم|نظام|موقع|تطبيق|منصه|نظامكم|موقعكم|تطبيقكم|سيستمكم|منصتكم|الخط|علي الخط|الاتصال|المكالمه|النت|الانترنت"
 SYSTEM_DOWN = [
     _combine(
         SYSTEM,
@@ -461,7 +475,7 @@ DISTRESS = [
     "مو واعي|مو واعيه|مو صاحي|مو صاحيه|دايخ|دايخه|حرارته * درجه|حرارتها * درجه|ما ياكل ولا يشرب",
     "vomiting|throwing up|shaking|is confused|hes confused|shes confused|seems confused|confused and|disoriented|fever of",
     "دخان|الدخان|يحترق|تحترق|يحترقون|محروق*|يدوخ|تدوخ|يدوخون|دوخه|burning|burned|burnt|dizzy|smoke",
-    "يزرق|تزرق|مزرق*|نفسه سريع|نفسها سريع|تنفسه سريع|يلهث|تلهث|يضرب|تضرب|يضربون|يصارخ|تصارخ|يكح|تكح|يكحون",
+    "يزرق|تزرق|مزرق*|نفسه سريع|نفسها سريع|تنفسه سريع|يلهث|تلهث|يضرب|تضرب|يضربون",
 ]
 # Signs that alone mean little ("not moving": the queue), but said of a person present do.
 WEAK_DISTRESS = [
@@ -532,6 +546,7 @@ DOCUMENTS = [
     "ملف*|بطاق*|شهاد*|سجل*|تطعيم*|لقاح*|موعد*|جواز|هويه|اوراق|ورق*|نتيج*|تحليل*",
     "file|card|record*|certificate|vaccin*|appointment|document*|passport|results|report",
     "مبلغ|المبلغ|فلوس*|ريال|refund|money|payment|الدفع|الرسوم|معامل*|طلب*|شكوي*|بلاغ*|اتصال|الاتصال|الرد|reply|response|call back|email|sms|رساله|الرساله",
+    "missing school|missing class|missing classes|missing work|missing exams|missing the|missing out|missing her|missing his|missing my|missed",
 ]
 FOUND = ["العثور|تم العثور|لقيناه|لقيناها|وجدناه|found"]
 
@@ -787,7 +802,9 @@ SEED_RULES: list[dict[str, Any]] = [
         + THANKS
         + PRAISE_WORDS
         + CHRONIC
-        + SCHEDULED,
+        + SCHEDULED
+        + MILD
+        + HANDLED,
         **_EMERGENCY_ACTIONS,
     ),
     _rule(
@@ -809,7 +826,9 @@ SEED_RULES: list[dict[str, Any]] = [
         + THANKS
         + NOT_A_BODY
         + CHRONIC
-        + SCHEDULED,
+        + SCHEDULED
+        + MILD
+        + HANDLED,
         **_EMERGENCY_ACTIONS,
     ),
     _rule(
@@ -856,7 +875,9 @@ SEED_RULES: list[dict[str, Any]] = [
         + THANKS
         + PRAISE_WORDS
         + CHRONIC
-        + SCHEDULED,
+        + SCHEDULED
+        + MILD
+        + HANDLED,
         **_EMERGENCY_ACTIONS,
     ),
     _rule(

@@ -152,6 +152,7 @@ class InboxPage:
     rows: list[Case]
     next_cursor: str
     has_more: bool
+    sort: str = "due"  # the order applied (the default depends on the status filter)
     extra: dict = field(default_factory=dict)
 
 
@@ -309,6 +310,7 @@ def inbox_page(user: User, query: InboxQuery, *, now: datetime, is_supervisor: b
         rows=rows,
         next_cursor=encode_cursor(rows[-1], sort) if has_more else "",
         has_more=has_more,
+        sort=sort,
     )
 
 

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import events, sla_services
+from . import events, sla_services, webhooks
 from .exceptions import (
     InvalidInput,
     InvalidTransition,
@@ -107,6 +107,7 @@ def intake(
     )
     sla_services.sla_start(case=case, now=now)
     events.created(case, source=source, rule=decision.routed_by, at=now)
+    webhooks.emit("case.created", case, now=now)
     message = _create_message(case, mention, customer, written, now)
     events.message_received(case, message_id=message.pk, platform_id=message.platform_id)
     if decision.assignee is not None:
@@ -359,6 +360,8 @@ def case_set_status(
     case = _update(case, now, **changes)
     sla_services.sla_status_changed(case=case, old_status=old, now=now)
     kind = _actor_kind(actor, actor_kind)
+    if status == S.RESOLVED:
+        webhooks.emit("case.resolved", case, now=now)
     if status == S.OPEN and old in (S.RESOLVED, S.CLOSED):
         events.reopened(case, previous_status=old, actor=actor)
     else:
@@ -462,6 +465,7 @@ def case_assign(
         actor_kind=_actor_kind(actor, actor_kind),
         how=how,
     )
+    webhooks.emit("case.assigned", case, now=now)
     return case
 
 
@@ -492,6 +496,7 @@ def case_take_next(*, agent: User, now: datetime | None = None) -> Case:
     events.assigned(
         case, old_assignee_id=None, new_assignee_id=agent.pk, actor=agent, how="take_next"
     )
+    webhooks.emit("case.assigned", case, now=now)
     return case
 
 

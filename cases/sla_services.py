@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
-from . import events, notifications, sla
+from . import events, notifications, sla, webhooks
 from .businesstime import Calendar, business_seconds_between
 from .cache import config_cache
 from .exceptions import CaseError, InvalidInput, InvalidTransition, NotPermitted
@@ -596,6 +596,7 @@ class _Sweep:
         for escalation, level, case, _due in new_escalations:
             if self._act(escalation, level, case):
                 acted.append(escalation)
+            webhooks.emit("case.escalated", case, now=now)
             fired_events.append(
                 events.escalated(
                     case,
@@ -641,6 +642,7 @@ class _Sweep:
                 )
             elif trigger.kind == "breached":
                 self.report.breaches += 1
+                webhooks.emit("sla.breached", case, now=now)
                 fired_events.append(
                     events.sla_breached(
                         case,
@@ -844,6 +846,7 @@ def case_escalate(
         ]
     )
     case = services._update(case, now, escalation_level=level)
+    webhooks.emit("case.escalated", case, now=now)
     events.escalated(
         case,
         escalation_id=escalation.pk,

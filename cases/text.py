@@ -13,12 +13,14 @@ for a few translation tables.
 
 from __future__ import annotations
 
+import functools
 import html
+import itertools
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 # Bidi controls and zero-width characters: X clients insert them around
 # mentions and numbers in right-to-left text, where they silently split or
@@ -118,45 +120,90 @@ MIXED_MIN_SHARE = 0.25
 MIXED_MIN_LETTERS = 4
 
 
+class _CharTable(dict):
+    """A ``str.translate`` table that works out each character once, on first sight.
+
+    Both passes of normalisation map every character on its own, so the answer
+    for a code point never changes: memoising it turns a Python loop over the
+    text into one C-level ``translate``. At most ``_CharTable.LIMIT`` code
+    points are remembered; the rest are worked out each time.
+    """
+
+    LIMIT = 100_000
+
+    def __init__(self, rule):
+        super().__init__()
+        self._rule = rule
+
+    def __missing__(self, code: int) -> str:
+        mapped = self._rule(chr(code))
+        if len(self) < self.LIMIT:
+            self[code] = mapped
+        return mapped
+
+
+def _drop_marks(ch: str) -> str:
+    # Tashkeel, Quranic marks and Latin accents are all nonspacing marks.
+    return "" if unicodedata.category(ch) in ("Mn", "Me") else ch
+
+
+_MARKS = _CharTable(_drop_marks)
+
+
 def _prepare(text: str) -> str:
     """Unescape entities, drop invisibles and marks, fold compatibility forms and case."""
-    text = html.unescape(text)
+    if "&" in text:
+        text = html.unescape(text)
     text = _SURROGATES.sub("", text).translate(_INVISIBLE)
     # NFKD turns presentation forms (ﻻ, fullwidth ＠) into plain letters and
     # splits accents and hamza/madda off their base letter; casefold can
     # produce new decomposable sequences (İ), hence the second NFKD.
     text = unicodedata.normalize("NFKD", text).casefold()
     text = unicodedata.normalize("NFKD", text)
-    # Tashkeel, Quranic marks and Latin accents are all nonspacing marks.
-    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Mn", "Me"))
+    return text.translate(_MARKS)
 
 
 def _strip_links(prepared: str) -> str:
-    return _MENTION.sub(" ", _URL.sub(" ", prepared))
+    # The substring tests only skip the regular expressions where they could
+    # not match (the text is casefolded already).
+    if "http" in prepared or "www." in prepared or "pic.twitter.com/" in prepared:
+        prepared = _URL.sub(" ", prepared)
+    if "@" in prepared:
+        prepared = _MENTION.sub(" ", prepared)
+    return prepared
+
+
+def _has_triple(text: str) -> bool:
+    """Whether some character occurs three times in a row (elongation, or digits)."""
+    return any(ch * 3 in text for ch in set(text) if ch != " ")
+
+
+def _fold_char(ch: str) -> str:
+    mapped = _LETTERS.get(ch)
+    if mapped is not None:
+        return mapped
+    category = unicodedata.category(ch)
+    if category == "Nd":
+        # Arabic-Indic, Persian and every other decimal digit become ASCII.
+        return str(unicodedata.decimal(ch))
+    if category[0] == "L" or category in ("Mc", "Nl", "No"):
+        return ch
+    if category == "So":
+        # Emoji stay as tokens of their own: 🙃 after a "thank you" is
+        # what tells sarcasm from praise.
+        return f" {ch} "
+    # Punctuation (Arabic ، ؛ ؟ included), symbols, separators, the
+    # underscore of a hashtag and control characters split words.
+    return " "
+
+
+_FOLDED = _CharTable(_fold_char)
 
 
 def _fold(prepared: str) -> str:
-    out = []
-    for ch in prepared:
-        mapped = _LETTERS.get(ch)
-        if mapped is not None:
-            out.append(mapped)
-            continue
-        category = unicodedata.category(ch)
-        if category == "Nd":
-            # Arabic-Indic, Persian and every other decimal digit become ASCII.
-            out.append(str(unicodedata.decimal(ch)))
-        elif category[0] == "L" or category in ("Mc", "Nl", "No"):
-            out.append(ch)
-        elif category == "So":
-            # Emoji stay as tokens of their own: 🙃 after a "thank you" is
-            # what tells sarcasm from praise.
-            out.append(f" {ch} ")
-        else:
-            # Punctuation (Arabic ، ؛ ؟ included), symbols, separators, the
-            # underscore of a hashtag and control characters split words.
-            out.append(" ")
-    folded = _ELONGATED.sub(r"\1", "".join(out))
+    folded = prepared.translate(_FOLDED)
+    if _has_triple(folded):
+        folded = _ELONGATED.sub(r"\1", folded)
     return " ".join(unicodedata.normalize("NFC", folded).split())
 
 
@@ -260,6 +307,7 @@ _PROCLITICS = (
 )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=65_536)
 def _forms(token: str) -> tuple[str, ...]:
     if not token or not _is_arabic(token[0]):
         return (token,)
@@ -274,6 +322,16 @@ def _forms(token: str) -> tuple[str, ...]:
 
 QUESTION_MARKS = frozenset("?؟⸮")
 
+# Words too common to look an alternative up by: "ما يتنفس" is found through
+# "يتنفس", not through every text that says "ما".
+_COMMON_WORDS = frozenset(
+    """ما مو مب لا لم لن في من على عن الى الي مع هو هي انا احنا نحن انت هذا هذي هذه ذا
+    اللي الي و او يا كل ولا بس قد كان صار عند لي له لها لنا علي عليه
+    a an the is are was were be been i im me my we us our you your he she it they
+    his her its their in on at to of for from by with and or not no do does did
+    this that these those have has had can will""".split()
+)
+
 
 @dataclass(frozen=True)
 class PhraseAlternative:
@@ -284,21 +342,30 @@ class PhraseAlternative:
     # Normalisation turns punctuation into spaces, so this is the only way a
     # rule can see the question mark of "متوفر في رمضان؟".
     question: bool = False
-    # The term looked up first: the first whole word if there is one, else
-    # the first prefix that is not a lone "*". Looking up where it occurs
-    # avoids trying every position of the text for each of thousands of
-    # alternatives.
+    # The term looked up first (see ``_key_term``): a text where it does not
+    # occur cannot contain the alternative, so only the alternatives whose key
+    # occurs in a text are ever tried on it.
     key: int = 0
+    # One unanchored term: finding its key is finding the alternative.
+    simple: bool = False
+    # Its whole words, every one of which a text must contain.
+    words: tuple[str, ...] = ()
 
 
 def _key_term(terms: tuple[tuple[str, bool], ...]) -> int:
-    for index, (_, is_prefix) in enumerate(terms):
-        if not is_prefix:
-            return index
-    for index, (word, _) in enumerate(terms):
-        if word:
-            return index
-    return 0
+    """The term that best tells texts apart: a whole word before a prefix,
+    an uncommon word before a common one, a longer word before a shorter."""
+    best, best_rank = 0, None
+    for index, (word, is_prefix) in enumerate(terms):
+        if not word:
+            continue
+        rank = (not is_prefix, word not in _COMMON_WORDS, len(word))
+        if best_rank is None or rank > best_rank:
+            best, best_rank = index, rank
+    return best
+
+
+_phrase_ids = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -315,10 +382,18 @@ class Phrase:
 
     source: str
     alternatives: tuple[PhraseAlternative, ...]
+    # Identity of the compiled phrase, for the candidates of a ``PhraseSet``.
+    uid: int = field(default_factory=lambda: next(_phrase_ids), compare=False, repr=False)
 
 
+@functools.lru_cache(maxsize=16_384)
 def compile_phrase(source: str) -> Phrase:
-    """Compile a keyword as a rule author writes it (see ``Phrase``)."""
+    """Compile a keyword as a rule author writes it (see ``Phrase``).
+
+    Compiled phrases are immutable and shared: the same source gives the
+    same ``Phrase``, so a family of words used by several rules is looked up
+    once per text.
+    """
     alternatives = []
     for raw in source.split("|"):
         raw = raw.strip()
@@ -338,23 +413,96 @@ def compile_phrase(source: str) -> Phrase:
             terms.extend((word, False) for word in words[:-1])
             terms.append((words[-1], piece.endswith("*")))
         if terms:
+            key = _key_term(tuple(terms))
             alternatives.append(
-                PhraseAlternative(raw, tuple(terms), anchored, key=_key_term(tuple(terms)))
+                PhraseAlternative(
+                    raw,
+                    tuple(terms),
+                    anchored,
+                    key=key,
+                    simple=len(terms) == 1 and not anchored and bool(terms[0][0]),
+                    words=tuple(dict.fromkeys(word for word, is_prefix in terms if not is_prefix)),
+                )
             )
     return Phrase(source, tuple(alternatives))
+
+
+class PhraseSet:
+    """Many phrases indexed by the key term of each alternative.
+
+    ``TextIndex.scan`` looks the words of one text up in it once (each
+    distinct token form whole, and its prefixes as long as some prefix key),
+    which names the few alternatives of all the phrases that can occur in the
+    text; ``TextIndex.find`` then tries only those. Without it every
+    alternative of every phrase would be tried on every text.
+    """
+
+    __slots__ = (
+        "phrases", "uids", "exact", "prefixed", "lengths", "always", "questions", "_hits",
+    )  # fmt: skip
+    # Token forms whose hits are remembered (words recur from text to text).
+    HITS_LIMIT = 50_000
+
+    def __init__(self, phrases: Iterable[Phrase]) -> None:
+        unique = {phrase.uid: phrase for phrase in phrases}
+        self.phrases: dict[int, Phrase] = unique
+        self.uids: frozenset[int] = frozenset(unique)
+        exact: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        prefixed: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        always: list[tuple[int, int]] = []
+        questions: list[tuple[int, int]] = []
+        for uid, phrase in unique.items():
+            for number, alternative in enumerate(phrase.alternatives):
+                if alternative.question:
+                    questions.append((uid, number))
+                    continue
+                word, is_prefix = alternative.terms[alternative.key]
+                if not word:
+                    always.append((uid, number))  # only lone stars: any text long enough
+                elif is_prefix:
+                    prefixed[word].append((uid, number))
+                else:
+                    exact[word].append((uid, number))
+        self.exact = {word: tuple(found) for word, found in exact.items()}
+        self.prefixed = {word: tuple(found) for word, found in prefixed.items()}
+        self.lengths: tuple[int, ...] = tuple(sorted({len(word) for word in prefixed}))
+        self.always = tuple(always)
+        self.questions = tuple(questions)
+        self._hits: dict[str, tuple[tuple[int, int], ...]] = {}
+
+    def hits(self, form: str) -> tuple[tuple[int, int], ...]:
+        """The alternatives keyed by ``form`` whole or by one of its prefixes."""
+        found = self._hits.get(form)
+        if found is None:
+            found = self.exact.get(form, ())
+            prefixed = self.prefixed
+            size = len(form)
+            for length in self.lengths:
+                if length > size:
+                    break
+                more = prefixed.get(form[:length])
+                if more:
+                    found += more
+            if len(self._hits) < self.HITS_LIMIT:
+                self._hits[form] = found
+        return found
 
 
 class TextIndex:
     """One text, normalised once, ready for many ``find`` calls."""
 
-    __slots__ = ("tokens", "hashtags", "asks", "_forms", "_positions", "_prefixed")
+    __slots__ = (
+        "tokens", "asks", "_visible", "_hashtags", "_forms", "_positions", "_prefixed",
+        "_scanned", "_candidates",
+    )  # fmt: skip
 
     def __init__(self, text: str) -> None:
+        self._visible = text
         visible = _strip_links(_prepare(text))
         self.tokens: tuple[str, ...] = tuple(_fold(visible).split())
-        self.hashtags: frozenset[str] = frozenset(hashtags(text))
+        self._hashtags: frozenset[str] | None = None
         # Question marks inside links ("?utm_source=") were stripped with them.
-        self.asks: bool = any(ch in QUESTION_MARKS for ch in visible)
+        self.asks: bool = not QUESTION_MARKS.isdisjoint(visible)
         self._forms = tuple(_forms(token) for token in self.tokens)
         positions: dict[str, list[int]] = defaultdict(list)
         for index, forms in enumerate(self._forms):
@@ -362,10 +510,69 @@ class TextIndex:
                 positions[form].append(index)
         self._positions = dict(positions)
         self._prefixed: dict[str, list[int]] = {}
+        self._scanned: frozenset[int] = frozenset()
+        # uid of a phrase -> numbers of its alternatives whose key occurs here
+        self._candidates: dict[int, list[int]] = {}
+
+    @property
+    def hashtags(self) -> frozenset[str]:
+        if self._hashtags is None:
+            self._hashtags = frozenset(hashtags(self._visible))
+        return self._hashtags
+
+    def scan(self, phrases: PhraseSet) -> None:
+        """Note which alternatives of ``phrases`` can occur in this text."""
+        if phrases.uids <= self._scanned:
+            return
+        candidates = self._candidates
+        hits = phrases.hits
+        found = [hits(form) for form in self._positions]
+        found.append(phrases.always)
+        if self.asks:
+            found.append(phrases.questions)
+        # An alternative has one key, but two forms of a text can share the
+        # prefix it is keyed by; a phrase already scanned through another set
+        # keeps its candidates.
+        skip = self._scanned
+        touched: set[int] = set()
+        for entries in found:
+            for uid, number in entries:
+                if skip and uid in skip:
+                    continue
+                numbers = candidates.get(uid)
+                if numbers is None:
+                    candidates[uid] = [number]
+                elif number not in numbers:
+                    numbers.append(number)
+                    touched.add(uid)
+        for uid in touched:
+            candidates[uid].sort()
+        self._scanned = skip | phrases.uids
+
+    def candidates(self) -> dict[int, list[int]]:
+        """uid -> alternatives worth trying, for the phrases of the scanned sets."""
+        return self._candidates
+
+    def covers(self, phrases: PhraseSet) -> bool:
+        return phrases.uids <= self._scanned
 
     def find(self, phrase: Phrase) -> str | None:
         """Return the source of the first alternative found in the text, else None."""
-        for alternative in phrase.alternatives:
+        alternatives = phrase.alternatives
+        if phrase.uid in self._scanned:
+            positions = self._positions
+            for number in self._candidates.get(phrase.uid, ()):
+                alternative = alternatives[number]
+                if alternative.simple:
+                    return alternative.source
+                for word in alternative.words:
+                    if word not in positions:
+                        break
+                else:
+                    if self._contains(alternative):
+                        return alternative.source
+            return None
+        for alternative in alternatives:
             if self._contains(alternative):
                 return alternative.source
         return None

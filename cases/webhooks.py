@@ -191,6 +191,18 @@ def case_payload(case: Case, *, now: datetime) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+def _active_subscribers() -> list[WebhookSubscriber]:
+    # Every case change asks; subscribers change rarely (see cases/cache.py).
+    from .cache import config_cache
+
+    rows = lambda: list(WebhookSubscriber.objects.filter(is_active=True).order_by("id"))  # noqa: E731
+    return config_cache.get(
+        "webhook_subscribers",
+        stamp=lambda: [(s.pk, s.url, s.secret, tuple(s.events or ()), s.allow_private) for s in rows()],
+        load=rows,
+    )
+
+
 def emit(event: str, case: Case, *, now: datetime | None = None) -> list[WebhookDelivery]:
     """Queue `event` about `case` for every active subscriber that asked for it.
 
@@ -202,9 +214,7 @@ def emit(event: str, case: Case, *, now: datetime | None = None) -> list[Webhook
     if event not in WEBHOOK_EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
     now = now or timezone.now()
-    subscribers = [
-        s for s in WebhookSubscriber.objects.filter(is_active=True) if event in (s.events or [])
-    ]
+    subscribers = [s for s in _active_subscribers() if event in (s.events or [])]
     deliveries = []
     data = case_payload(case, now=now) if subscribers else None
     occurred = json.loads(json.dumps(now, cls=DjangoJSONEncoder))

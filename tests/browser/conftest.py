@@ -23,8 +23,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser():
+    """One Chromium per test, on purpose. While Playwright's sync API runs, its event
+    loop counts as running in this thread, and Django then hands out other database
+    connection objects (asgiref's thread-critical Local): a session-wide Playwright
+    would leave every later test on a connection without the serialized migration
+    data, so transactional tests after these ones would start from an empty database."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -12,7 +12,24 @@ improved for the first, and scored before the rules were looked at again.
 The first measurement of each batch, before any rule change made after it was
 written, is the honest figure of how the rules generalise:
 
-FIRST_MEASUREMENT (filled in below)
+====================  ================  =================  ========  ========
+batch (mentions)      emergency recall  emergency precis.  category  priority
+====================  ================  =================  ========  ========
+batch1 (349), on the  0.793 (88/111)    0.907 (88/97)      0.805     0.691
+rules as they were
+batch2 (109), after   0.571 (24/42)     1.000 (24/24)      0.688     0.697
+one round of changes
+====================  ================  =================  ========  ========
+
+Batch 2 was written to be harder than batch 1 (indirect descriptions: "limp
+and not crying", "texted me goodbye", "عوار قوي في صدره", typos, Arabizi).
+After the second round of changes the whole file scores recall 0.993
+(152/153), precision 1.000, category 0.991, priority 0.849; those figures are
+no longer blind, which is why the thresholds below guard against regressions
+rather than promise generalisation. Expected priorities follow the brief the
+file was written to: "other" is P4, while ``priority.score`` starts every
+category but praise and emergencies at P3 (and triage_labelled.jsonl labels
+"other" P3), so most priority misses here are that convention.
 """
 
 import json
@@ -30,10 +47,11 @@ DATA = Path(__file__).parent / "data" / "triage_blind.jsonl"
 LABELLED = Path(__file__).parent / "data" / "triage_labelled.jsonl"
 CATEGORIES = {"emergency", "complaint", "inquiry", "praise", "other"}
 
-MIN_EMERGENCY_RECALL = 0.0
-MIN_EMERGENCY_PRECISION = 0.0
-MIN_CATEGORY_ACCURACY = 0.0
-MIN_PRIORITY_ACCURACY = 0.0
+# What the rules reach on the whole file after the changes (see above).
+MIN_EMERGENCY_RECALL = 0.99
+MIN_EMERGENCY_PRECISION = 0.98
+MIN_CATEGORY_ACCURACY = 0.98
+MIN_PRIORITY_ACCURACY = 0.84
 
 
 @dataclass(frozen=True)

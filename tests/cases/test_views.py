@@ -658,3 +658,44 @@ def test_search_reindex_command_indexes_cases_loaded_in_bulk(db):
     call_command("search_reindex", stdout=out)
     assert json.loads(out.getvalue())["indexed"] >= 1
     assert "حفره" in CaseSearchDocument.objects.get(case=case).document
+
+
+def test_escalate_with_a_reason_from_the_case_page(client, agent):
+    from cases.models import Escalation
+
+    case = open_case()
+    login(client, agent)
+    response = client.post(
+        reverse("case_action", args=[case.reference, "escalate"]),
+        {"version": case.version, "reason": "خطر على الأرواح"},
+    )
+    assert response.status_code == 302
+    escalation = Escalation.objects.get(case=case)
+    assert escalation.reason == "خطر على الأرواح" and escalation.raised_by == agent
+    html = client.get(reverse("case_detail", args=[case.reference])).content.decode()
+    assert "خطر على الأرواح" in html
+
+
+def test_supervisor_acknowledges_from_the_dashboard(client, agent, supervisor):
+    from cases import sla_services
+
+    case = open_case()
+    escalation = sla_services.case_escalate(case=case, actor=agent, reason="urgent")
+    login(client, supervisor)
+    assert case.reference in client.get(reverse("supervisor_dashboard")).content.decode()
+    response = client.post(reverse("escalation_acknowledge", args=[escalation.pk]))
+    assert response.status_code == 302
+    escalation.refresh_from_db()
+    assert escalation.acknowledged_by == supervisor
+    assert case.reference not in client.get(reverse("supervisor_dashboard")).content.decode()
+
+
+def test_resolved_cases_list_newest_first_by_default(client, supervisor):
+    first, second = many_cases(2)
+    Case.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(days=2))
+    for case in (first, second):
+        services.case_resolve(case=Case.objects.get(pk=case.pk), actor=supervisor)
+    login(client, supervisor)
+    response = client.get("/?status=resolved")
+    assert response.context["page"].sort == "newest"
+    assert [r.reference for r in response.context["rows"]] == [second.reference, first.reference]

@@ -216,3 +216,26 @@ def test_key_actions_are_recorded_as_api(agent):
     key_client(raw).post(f"/api/v1/cases/{case.reference}/resolve/", {}, format="json")
     event = case.events.get(kind="status_changed")
     assert event.actor == agent and event.actor_kind == "api"
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/cases/", "/api/v1/customers/", "/api/v1/queues/", "/api/v1/me/"]
+)
+def test_every_read_needs_authentication_and_the_read_scope(url):
+    anonymous = APIClient().get(url)
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == "not_authenticated"
+    _k, act_only = make_key(scopes=("act",))
+    refused = key_client(act_only).get(url)
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+
+
+def test_a_queue_restricted_key_sees_only_its_queue_everywhere(ctx):
+    hidden = open_case("9009", author_id="777", queue="complaints")
+    _k, raw = make_key(scopes=("read",), queue="general")
+    client = key_client(raw)
+    assert [q["slug"] for q in client.get("/api/v1/queues/").json()] == ["general"]
+    assert client.get("/api/v1/queues/complaints/").status_code == 404
+    handles = {c["handle"] for c in client.get("/api/v1/customers/").json()["results"]}
+    assert hidden.customer.handle not in handles and "user555" in handles
+    assert client.get(f"/api/v1/customers/{hidden.customer_id}/").status_code == 404
+    assert client.get(f"/api/v1/cases/?search={hidden.reference}").json()["results"] == []

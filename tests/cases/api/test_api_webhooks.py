@@ -20,7 +20,15 @@ from django_q.models import OrmQ
 
 from cases import webhooks
 from cases.models_api import WebhookDelivery, WebhookSubscriber
-from tests.cases.api.conftest import open_case
+from tests.cases.api.conftest import open_case as _open_case
+
+
+def open_case(*args, **kw):
+    """A case opened before the test's own emits: intake's own case.created
+    delivery is dropped so each test counts only what it emits."""
+    case = _open_case(*args, **kw)
+    WebhookDelivery.objects.filter(case=case).delete()
+    return case
 
 pytestmark = pytest.mark.django_db
 
@@ -55,11 +63,11 @@ def test_emit_writes_a_delivery_per_interested_subscriber_and_queues_its_task(su
 
 def test_a_rolled_back_change_tells_nobody(subscriber):
     case = open_case()
-    tasks = OrmQ.objects.count()
+    tasks, deliveries = OrmQ.objects.count(), WebhookDelivery.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():
         emitted(case)
         raise RuntimeError("the service failed after emitting")
-    assert not WebhookDelivery.objects.exists() and OrmQ.objects.count() == tasks
+    assert WebhookDelivery.objects.count() == deliveries and OrmQ.objects.count() == tasks
 
 
 def test_unknown_event_is_a_programming_error(subscriber):
@@ -245,3 +253,16 @@ def test_a_connection_that_lands_on_a_private_address_is_refused(monkeypatch):
         assert "connection time" in delivery.error and delivery.subscriber == subscriber
     finally:
         server.shutdown()
+
+
+def test_services_emit_their_events(subscriber, agent):
+    from cases import services
+
+    subscriber.events = list(webhooks.WEBHOOK_EVENTS)
+    subscriber.save()
+    case = _open_case()
+    services.case_assign(case=case, assignee=agent, actor=agent)
+    services.case_resolve(case=case, actor=agent)
+    emitted_events = list(WebhookDelivery.objects.order_by("id").values_list("event", flat=True))
+    assert emitted_events[0] == "case.created"
+    assert "case.assigned" in emitted_events and "case.resolved" in emitted_events
