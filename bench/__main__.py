@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.common import RESULTS
 
-SCENARIOS = {"ingest": "bench.ingest", "sla_sweep": "bench.sla_sweep"}
+SCENARIOS = {"ingest": "bench.ingest", "routing": "bench.routing", "sla_sweep": "bench.sla_sweep"}
 
 
 def _markdown() -> str:

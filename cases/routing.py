@@ -253,9 +253,7 @@ def _first_exclusion(compiled: _CompiledRule, index: TextIndex, scanned: bool) -
     return None
 
 
-def _keywords_found(
-    compiled: _CompiledRule, index: TextIndex, scanned: bool
-) -> list[str | None]:
+def _keywords_found(compiled: _CompiledRule, index: TextIndex, scanned: bool) -> list[str | None]:
     """What each keyword found, in the rule's order (None: not found)."""
     if not scanned:
         return [index.find(phrase) for phrase in compiled.keywords]

@@ -5,6 +5,13 @@ wording, hashtag conditions, the admin's "try a text" tool) goes through
 ``normalize`` so that a rule author's spelling and a citizen's spelling meet
 in one form. Pure: no Django, no database, no clock.
 
+Matching is indexed: ``compile_phrase`` picks in each alternative the term
+that best tells texts apart (its key), a ``PhraseSet`` indexes many phrases
+by those keys, and ``TextIndex.scan`` looks the distinct words of one text
+(and their prefixes) up in it once, so that ``find`` only tries the few
+alternatives whose key occurs in the text. The result is the same as trying
+every alternative: an alternative whose key is absent cannot occur.
+
 Hand-written on purpose rather than taken from a library: pyarabic maps ى to
 ا (so على and علا collide, and every ي-final word with it) and has not been
 released since 2022; camel-tools is accurate but pulls in torch, far too much

@@ -202,7 +202,7 @@ def test_second_agent_sees_the_collision_and_a_stale_reply_is_refused(live_serve
     assert Message.objects.filter(case=case, direction="out").count() == 1
 
 
-def test_supervisor_acknowledges_an_escalation_from_the_dashboard(live_server, new_page):
+def test_supervisor_acknowledges_an_escalation_from_the_dashboard(live_server, new_page, artifacts):
     from cases import sla_services
 
     agent = person("amal", "Agents")
@@ -218,6 +218,7 @@ def test_supervisor_acknowledges_an_escalation_from_the_dashboard(live_server, n
     panel = tab.locator(".dash-escalations")
     expect(panel).to_contain_text(case.reference)
     expect(panel).to_contain_text("المواطن مريض")
+    tab.screenshot(path=str(artifacts / "dashboard-ar.png"), full_page=True)
     panel.get_by_role("button", name="إقرار").click()
     expect(tab.locator(".messages")).to_contain_text("تم الإقرار")
     expect(tab.locator(".dash-escalations")).not_to_contain_text(case.reference)

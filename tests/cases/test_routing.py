@@ -34,6 +34,20 @@ def test_rules_with_the_same_order_keep_the_given_order():
     assert evaluate([second, first], facts("x")).queue == "q2"
 
 
+def test_a_tuple_of_rules_evaluates_like_a_list_and_a_new_tuple_is_seen():
+    # The intake hands over the same cached tuple for every mention; the
+    # evaluation keeps its preparation for that tuple, never for another.
+    fire = rule("fire", order=1, keywords=("حريق*",), category="emergency", stop=True)
+    thanks = rule("thanks", order=2, keywords=("شكرا",), category="praise")
+    rules = (thanks, fire)
+    for text in ("حريقة في البيت", "شكرا", "حريق شكرا", "nothing"):
+        assert evaluate(rules, facts(text)) == evaluate(list(rules), facts(text))
+        assert evaluate(rules, facts(text)) == evaluate(rules, facts(text))
+    changed = (dataclasses.replace(thanks, order=0, stop=True), fire)
+    assert evaluate(changed, facts("حريق شكرا")).category == "praise"
+    assert evaluate(rules, facts("حريق شكرا")).category == "emergency"
+
+
 def test_first_rule_that_sets_an_action_wins_it_and_tags_accumulate():
     rules = [
         rule("tags only", order=1, keywords=("x",), tags=("a", "b")),

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases.text import (
+    PhraseSet,
     TextIndex,
     compile_phrase,
     detect_language,
@@ -238,3 +239,43 @@ def test_very_long_input_is_handled_quickly():
     out = normalize(long_text)
     assert time.perf_counter() - started < 10
     assert out.endswith("حريق ر")
+
+
+# The indexed lookup (PhraseSet + TextIndex.scan) must find exactly what
+# trying every alternative finds, first alternative first.
+_PIECES = [
+    "حريق*", "حريق", "fire", "ما يتنفس", "بعد * شهور", "^عاجل", "?", "*", "* *", "ال", "in the",
+    "my*", "طاح", "طا*", "ولد*", "الحين", "ابي اسعاف", "^my * is", "ما", "م*", "ه", "🙃",
+]  # fmt: skip
+_WORDS = [
+    "حريق", "والحريق", "بحريقه", "fire", "firemen", "ما", "وما", "يتنفس", "بعد", "٣", "شهور",
+    "عاجل", "my", "son", "is", "in", "the", "طاح", "طايح", "ولدي", "الحين", "ابي", "اسعاف",
+    "للإسعاف", "؟", "?", "🙃", "@SadaMinistry", "https://t.co/x", "مرررحبا", "هههه",
+]  # fmt: skip
+phrase_sources = st.lists(st.sampled_from(_PIECES), min_size=1, max_size=4).map("|".join)
+word_texts = st.lists(st.sampled_from(_WORDS), max_size=12).map(" ".join)
+
+
+@settings(max_examples=300)
+@given(st.lists(phrase_sources, min_size=1, max_size=6), word_texts)
+def test_an_indexed_find_is_the_same_as_trying_every_alternative(sources, text):
+    phrases = [compile_phrase(source) for source in sources]
+    scanned = TextIndex(text)
+    scanned.scan(PhraseSet(phrases))
+    plain = TextIndex(text)
+    assert [scanned.find(p) for p in phrases] == [plain.find(p) for p in phrases]
+
+
+def test_a_phrase_outside_the_scanned_set_is_still_found():
+    index = TextIndex("ولدي ما يتنفس الحين")
+    index.scan(PhraseSet([compile_phrase("حريق*")]))
+    assert index.find(compile_phrase("ما يتنفس|fire")) == "ما يتنفس"
+    assert index.find(compile_phrase("حريق*")) is None
+
+
+def test_the_key_of_an_alternative_is_its_least_common_word():
+    (alternative,) = compile_phrase("ما يتنفس").alternatives
+    assert alternative.terms[alternative.key] == ("يتنفس", False)
+    (alternative,) = compile_phrase("بعد * شهور").alternatives
+    assert alternative.terms[alternative.key] == ("شهور", False)
+    assert compile_phrase("حريق*|fire") is compile_phrase("حريق*|fire")

@@ -687,12 +687,14 @@ def test_supervisor_acknowledges_from_the_dashboard(client, agent, supervisor):
     assert response.status_code == 302
     escalation.refresh_from_db()
     assert escalation.acknowledged_by == supervisor
-    assert case.reference not in client.get(reverse("supervisor_dashboard")).content.decode()
+    panels = client.get(reverse("supervisor_dashboard") + "?partial=panels").content.decode()
+    assert case.reference not in panels.split("esc-title")[1].split("due-title")[0]
 
 
 def test_resolved_cases_list_newest_first_by_default(client, supervisor):
     first, second = many_cases(2)
     Case.objects.filter(pk=first.pk).update(created_at=timezone.now() - timedelta(days=2))
+    Case.objects.filter(pk=second.pk).update(created_at=timezone.now() - timedelta(days=1))
     for case in (first, second):
         services.case_resolve(case=Case.objects.get(pk=case.pk), actor=supervisor)
     login(client, supervisor)
