@@ -9,12 +9,14 @@ language, always escaped.
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import (
     get_language,
@@ -290,7 +292,7 @@ def event_text(context, event) -> str:
             text += " — " + gettext("unassigned")
         return text + (" — " + d["reason"] if d.get("reason") else "")
     if kind == "tagged":
-        return gettext("Tagged %(tags)s") % {"tags": "، ".join(d.get("added", []))}
+        return gettext("Tagged %(tags)s") % {"tags": list_sep().join(d.get("added", []))}
     if kind == "reply_delivered":
         return gettext("Reply published on X")
     if kind == "reply_failed":
@@ -359,3 +361,31 @@ def _x_tlds() -> tuple[str, ...]:
 @register.simple_tag
 def x_tlds() -> list[str]:
     return list(_x_tlds())
+
+
+@register.filter
+def health_label(value: str) -> str:
+    """A channel's health code in the reader's language (the connector's own labels)."""
+    from social_ingest.models import SocialAccount
+
+    return str(dict(SocialAccount.Health.choices).get(value, value))
+
+
+# Handles and links read left to right inside right-to-left text: isolated, they stay
+# whole ("@SadaMinistry", not "SadaMinistry@"). Matched on the escaped text, so
+# nothing the citizen wrote can become markup.
+_ISOLATE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{1,50}|\bhttps?://[^\s<>\"']+", re.IGNORECASE)
+
+
+@register.filter(needs_autoescape=True)
+def tweet_text(text: str, autoescape: bool = True) -> str:
+    """A post as written: escaped, line breaks kept, @handles and links isolated."""
+    escaped = conditional_escape(text or "") if autoescape else (text or "")
+    isolated = _ISOLATE.sub(lambda m: f'<bdi dir="ltr">{m.group(0)}</bdi>', str(escaped))
+    return mark_safe(isolated.replace("\n", "<br>"))  # noqa: S308 - escaped above
+
+
+@register.simple_tag
+def list_sep() -> str:
+    """The comma between items of a list in the reader's language."""
+    return "، " if _is_arabic() else ", "

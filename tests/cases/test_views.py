@@ -701,3 +701,29 @@ def test_resolved_cases_list_newest_first_by_default(client, supervisor):
     response = client.get("/?status=resolved")
     assert response.context["page"].sort == "newest"
     assert [r.reference for r in response.context["rows"]] == [second.reference, first.reference]
+
+
+def test_dashboard_shows_channel_health_from_the_connector(client, supervisor):
+    from social_ingest.models import SocialAccount
+
+    SocialAccount.objects.create(
+        handle="SadaMinistry",
+        health=SocialAccount.Health.RATE_LIMITED,
+        last_error="429 Too Many Requests <b>",
+        last_poll_at=timezone.now(),
+    )
+    login(client, supervisor)
+    html = client.get(reverse("supervisor_dashboard") + "?partial=panels").content.decode()
+    assert "@SadaMinistry" in html and "429 Too Many Requests &lt;b&gt;" in html
+    assert "health-rate_limited" in html
+
+
+def test_tweet_text_isolates_handles_and_links_and_stays_escaped():
+    from cases.templatetags.sada import tweet_text
+
+    html = tweet_text("@SadaMinistry شكرا <b>x</b> https://t.co/a?b=1&c=2\nسطر")
+    assert html.startswith('<bdi dir="ltr">@SadaMinistry</bdi>')
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>" not in html
+    assert '<bdi dir="ltr">https://t.co/a?b=1&amp;c=2</bdi>' in html
+    assert "<br>سطر" in html
+    assert tweet_text("mail@example.com") == "mail@example.com"
