@@ -113,7 +113,12 @@ def intake(
     if decision.assignee is not None:
         try:
             case = case_assign(
-                case=case, assignee=decision.assignee, actor=None, actor_kind="rule", how="rule", now=now
+                case=case,
+                assignee=decision.assignee,
+                actor=None,
+                actor_kind="rule",
+                how="rule",
+                now=now,
             )
         except InvalidInput as exc:  # a rule naming someone outside the queue: left unassigned
             logger.warning("rule %s cannot assign %s: %s", decision.routed_by, case.reference, exc)
@@ -506,10 +511,21 @@ def available_agents(queue: Queue) -> list[User]:
 
     agents = (
         queue.members.filter(is_active=True, is_available=True)
-        .annotate(load=Count("assigned_cases", filter=Q(assigned_cases__status__in=Case.OPEN_STATUSES)))
+        .annotate(
+            load=Count("assigned_cases", filter=Q(assigned_cases__status__in=Case.OPEN_STATUSES))
+        )
         .order_by("load", "id")
     )
     return [agent for agent in agents if agent.load < agent.capacity]
+
+
+def user_set_availability(*, user: User, available: bool) -> User:
+    """An agent marks themselves available or away; away agents get no automatic cases."""
+    if user.is_available != available:
+        user.is_available = available
+        user.save(update_fields=["is_available"])
+        logger.info("user %s is now %s", user.pk, "available" if available else "away")
+    return user
 
 
 @transaction.atomic
@@ -527,13 +543,22 @@ def case_auto_assign(*, case: Case, now: datetime | None = None) -> Case:
         return case
     if queue.assignment_mode == Queue.AssignmentMode.ROUND_ROBIN:
         ordered = sorted(agents, key=lambda a: a.pk)
-        after = [a for a in ordered if queue.last_assigned_id is not None and a.pk > queue.last_assigned_id]
+        after = [
+            a
+            for a in ordered
+            if queue.last_assigned_id is not None and a.pk > queue.last_assigned_id
+        ]
         chosen = (after or ordered)[0]
     else:
         chosen = agents[0]
     Queue.objects.filter(pk=queue.pk).update(last_assigned=chosen)
     return case_assign(
-        case=case, assignee=chosen, actor=None, actor_kind="rule", how=queue.assignment_mode, now=now
+        case=case,
+        assignee=chosen,
+        actor=None,
+        actor_kind="rule",
+        how=queue.assignment_mode,
+        now=now,
     )
 
 
@@ -549,7 +574,9 @@ def incident_link(*, case: Case, now: datetime | None = None) -> Incident | None
     since = case.created_at - timedelta(minutes=settings.SADA_INCIDENT_WINDOW_MINUTES)
     incident = (
         Incident.objects.select_for_update()
-        .filter(queue_id=case.queue_id, key=case.incident_key, is_open=True, last_report_at__gte=since)
+        .filter(
+            queue_id=case.queue_id, key=case.incident_key, is_open=True, last_report_at__gte=since
+        )
         .order_by("-last_report_at")
         .first()
     )
@@ -563,7 +590,10 @@ def incident_link(*, case: Case, now: datetime | None = None) -> Incident | None
         if recent.values("customer_id").distinct().count() < settings.SADA_INCIDENT_MIN_REPORTS:
             return None
         incident = Incident.objects.create(
-            key=case.incident_key, queue_id=case.queue_id, opened_at=now, last_report_at=case.created_at
+            key=case.incident_key,
+            queue_id=case.queue_id,
+            opened_at=now,
+            last_report_at=case.created_at,
         )
         linked = list(recent)
     else:
@@ -572,8 +602,12 @@ def incident_link(*, case: Case, now: datetime | None = None) -> Incident | None
         )
         linked = [case]
     for each in linked:
-        Case.objects.filter(pk=each.pk).update(incident=incident, updated_at=now, version=F("version") + 1)
-        events.record(each, "incident_linked", actor_kind="rule", incident_id=incident.pk, key=incident.key)
+        Case.objects.filter(pk=each.pk).update(
+            incident=incident, updated_at=now, version=F("version") + 1
+        )
+        events.record(
+            each, "incident_linked", actor_kind="rule", incident_id=incident.pk, key=incident.key
+        )
     return incident
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
         name="escalation_acknowledge",
     ),
     path("language/", views.set_language, name="set_language"),
+    path("availability/", views.set_availability, name="set_availability"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

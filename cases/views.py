@@ -674,6 +674,16 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_required
+@require_POST
+def set_availability(request: HttpRequest) -> HttpResponse:
+    """An agent sets themselves available or away (automatic assignment skips the away)."""
+    services.user_set_availability(
+        user=request.user, available=request.POST.get("available") == "1"
+    )
+    return redirect(_safe_next(request, reverse("inbox")))
+
+
 def ui_context(request: HttpRequest) -> dict:
     """For the layout: whether to show the supervisor's link (asked only if rendered)."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:

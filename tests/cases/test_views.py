@@ -727,3 +727,13 @@ def test_tweet_text_isolates_handles_and_links_and_stays_escaped():
     assert '<bdi dir="ltr">https://t.co/a?b=1&amp;c=2</bdi>' in html
     assert "<br>سطر" in html
     assert tweet_text("mail@example.com") == "mail@example.com"
+
+
+def test_agent_sets_themselves_away_and_back(client, agent):
+    client.force_login(agent)
+    client.post("/availability/", {"available": "0"})
+    agent.refresh_from_db()
+    assert agent.is_available is False
+    client.post("/availability/", {"available": "1"})
+    agent.refresh_from_db()
+    assert agent.is_available is True
