@@ -370,6 +370,12 @@ class Message(models.Model):
             ),
             # The case page: a case's conversation in order.
             models.Index(fields=["case", "created_at"], name="message_case_created"),
+            # The connector's retry sweep: outbound replies still queued or sending.
+            models.Index(
+                fields=["delivery", "id"],
+                condition=Q(delivery__in=["queued", "sending"]),
+                name="message_delivery_pending",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("language/", views.set_language, name="set_language"),
     path("availability/", views.set_availability, name="set_availability"),
+    path("notifications/", views.notifications_page, name="notifications"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -675,6 +675,23 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's notifications, newest first; POST marks them all read."""
+    from .notifications import notifications_mark_read, render as render_notification
+    from .selectors_sla import notifications_for
+
+    if request.method == "POST":
+        notifications_mark_read(user=request.user)
+        return redirect(reverse("notifications"))
+    language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("ar", "en") else "ar"
+    rows = [
+        {"n": n, "subject": render_notification(n, language)[0]}
+        for n in notifications_for(request.user)[:100]
+    ]
+    return render(request, "cases/notifications.html", {"rows": rows, "section": "notifications"})
+
+
+@login_required
 @require_POST
 def set_availability(request: HttpRequest) -> HttpResponse:
     """An agent sets themselves available or away (automatic assignment skips the away)."""
@@ -688,4 +705,9 @@ def ui_context(request: HttpRequest) -> dict:
     """For the layout: whether to show the supervisor's link (asked only if rendered)."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    return {"nav_is_supervisor": functools.partial(is_supervisor, request)}
+    from .selectors_sla import unread_notification_count
+
+    return {
+        "nav_is_supervisor": functools.partial(is_supervisor, request),
+        "nav_unread": functools.partial(unread_notification_count, request.user),
+    }

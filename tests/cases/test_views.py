@@ -737,3 +737,19 @@ def test_agent_sets_themselves_away_and_back(client, agent):
     client.post("/availability/", {"available": "1"})
     agent.refresh_from_db()
     assert agent.is_available is True
+
+
+def test_notifications_page_lists_mine_and_marks_them_read(client, agent):
+    from cases.models import Notification
+    from tests.cases.test_services import open_case
+
+    case = open_case("88001")
+    Notification.objects.create(
+        user=agent, kind="escalated", case=case, data={"reference": case.reference, "level": 2, "reason": "late"}
+    )
+    client.force_login(agent)
+    page = client.get("/notifications/")
+    assert page.status_code == 200 and case.reference in page.content.decode()
+    assert client.get("/").context["nav_unread"]() == 1
+    client.post("/notifications/")
+    assert Notification.objects.get().read_at is not None
