@@ -677,7 +677,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications_page(request: HttpRequest) -> HttpResponse:
     """The signed-in person's notifications, newest first; POST marks them all read."""
-    from .notifications import notifications_mark_read, render as render_notification
+    from .notifications import notifications_mark_read
+    from .notifications import render as render_notification
     from .selectors_sla import notifications_for
 
     if request.method == "POST":
