@@ -139,3 +139,30 @@ def test_same_payload_from_two_threads_at_once_is_stored_once(postgres_only):
     assert Message.objects.count() == 30 == InboundEvent.objects.count() == Case.objects.count()
     references = list(Case.objects.values_list("reference", flat=True))
     assert len(set(references)) == 30
+
+
+def test_an_intake_failure_is_kept_as_a_visible_rejection_and_the_rest_goes_on(
+    db, tmp_path, monkeypatch
+):
+    from cases import services as case_services
+
+    real_triage = case_services.triage
+
+    def failing_triage(mention, **kw):
+        if mention.external_id == "802":
+            raise RuntimeError("rule engine exploded")
+        return real_triage(mention, **kw)
+
+    monkeypatch.setattr(case_services, "triage", failing_triage)
+    summary = replay(
+        write(
+            tmp_path,
+            "f.json",
+            page(tweet("801"), tweet("802", author_id="9"), tweet("803", author_id="8")),
+        )
+    )
+    assert summary["new_cases"] == 2 and summary["rejected"] == 1
+    failed = InboundEvent.objects.get(external_id="802")
+    assert failed.state == "rejected" and failed.reason == "intake_failed"
+    assert "rule engine exploded" in failed.error
+    assert not Message.objects.filter(platform_id="802").exists()

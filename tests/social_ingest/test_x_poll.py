@@ -282,12 +282,15 @@ def test_a_crash_in_the_middle_of_storing_loses_nothing_after_restart(fake_x, ac
     monkeypatch.setattr(services, "mention_ingest", dies_after_60)
     with pytest.raises(KeyboardInterrupt):
         poll(account)
-    assert InboundEvent.objects.count() == 60
+    # Items commit in batches: the batch being stored when the worker died is
+    # rolled back whole, earlier batches stay.
+    committed = InboundEvent.objects.count()
+    assert committed < 60
     account = reload(account)
     assert account.since_id == "" and account.poll_lease_owner == ""
     monkeypatch.setattr(services, "mention_ingest", real_ingest)
     result = poll(account)
-    assert result.counts["new_cases"] == 90 and result.counts["duplicates"] == 60
+    assert result.counts["new_cases"] == 150 - committed and result.counts["duplicates"] == committed
     assert Message.objects.count() == 150
 
 
