@@ -210,17 +210,9 @@ class CaseViewSet(ApiViewMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def messages(self, request, reference: str):
-        params = _validated(PageQuery, request.query_params)
         case = self._case(reference)
-        page = paginate(
-            Message.objects.filter(case=case).select_related("author"),
-            request,
-            ordering="created",
-            keys=MESSAGE_KEYS,
-            page_size=params["page_size"],
-            cursor=params.get("cursor"),
-        )
-        return _page_response(page, s.MessageSerializer)
+        rows = Message.objects.filter(case=case).select_related("author")
+        return self._oldest_first_page(request, rows, s.MessageSerializer)
 
     @extend_schema(
         summary="A case's audit events",
@@ -230,17 +222,22 @@ class CaseViewSet(ApiViewMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["get"])
     def events(self, request, reference: str):
-        params = _validated(PageQuery, request.query_params)
         case = self._case(reference)
+        rows = CaseEvent.objects.filter(case=case).select_related("actor")
+        return self._oldest_first_page(request, rows, s.CaseEventSerializer)
+
+    def _oldest_first_page(self, request, rows, serializer):
+        """One cursor page of a case's messages or events, oldest first."""
+        params = _validated(PageQuery, request.query_params)
         page = paginate(
-            CaseEvent.objects.filter(case=case).select_related("actor"),
+            rows,
             request,
             ordering="created",
             keys=MESSAGE_KEYS,
             page_size=params["page_size"],
             cursor=params.get("cursor"),
         )
-        return _page_response(page, s.CaseEventSerializer)
+        return _page_response(page, serializer)
 
     # --- Actions: each calls one service ------------------------------------------
 
