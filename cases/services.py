@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from . import events, sla_services, webhooks
 from .exceptions import (
+    CaseError,
     InvalidInput,
     InvalidTransition,
     NothingToTake,
@@ -609,6 +610,41 @@ def incident_link(*, case: Case, now: datetime | None = None) -> Incident | None
             each, "incident_linked", actor_kind="rule", incident_id=incident.pk, key=incident.key
         )
     return incident
+
+
+def incident_reply(
+    *, incident: Incident, author: User, text: str
+) -> tuple[list[Message], dict[str, str]]:
+    """Answer every open case of an incident at once; each customer gets their own reply.
+
+    - The text may use {customer_name}, {customer_handle} and {reference}; X
+      refuses identical text twice, so a text without {reference} gets it appended.
+    - Each case is answered through `case_reply` in its own transaction: a case
+      that refuses (closed meanwhile, no post to answer) is reported, the others go.
+    Returns the queued messages and, per refused reference, why.
+    """
+    if "{reference}" not in text:
+        text = text.rstrip() + " ({reference})"
+    sent, refused = [], {}
+    cases = (
+        incident.cases.filter(status__in=Case.OPEN_STATUSES)
+        .select_related("customer")
+        .order_by("id")
+    )
+    for case in cases:
+        customer = case.customer
+        personal = (
+            text.replace("{customer_name}", (customer.name if customer else "") or "")
+            .replace(
+                "{customer_handle}", f"@{customer.handle}" if customer and customer.handle else ""
+            )
+            .replace("{reference}", case.reference)
+        )
+        try:
+            sent.append(case_reply(case=case, author=author, text=personal))
+        except CaseError as exc:
+            refused[case.reference] = exc.message
+    return sent, refused
 
 
 # --- Priority, queue, tags --------------------------------------------------------

@@ -160,3 +160,27 @@ def test_repeat_contact_tags_the_case(db):
         )
     last = Case.objects.order_by("-id").first()
     assert "repeat_contact" in last.tags
+
+
+def test_a_supervisor_answers_an_incident_once_and_each_customer_gets_a_reply(db, supervisor):
+    from cases import services
+    from cases.models import Incident
+
+    texts = [
+        "@SadaMinistry حريق كبير في مبنى الخدمات بحي النسيم",
+        "@SadaMinistry فيه حريق في المبنى الحين والدخان كثيف",
+        "@SadaMinistry حريق! الناس طالعين من المبنى",
+    ]
+    ingest(
+        *[tweet(str(61500 + i), t, author_id=str(400 + i), minutes=i) for i, t in enumerate(texts)]
+    )
+    incident = Incident.objects.get()
+    Case.objects.filter(incident=incident).order_by("id").first().messages.update(platform_id="")
+    sent, refused = services.incident_reply(
+        incident=incident,
+        author=supervisor,
+        text="الدفاع المدني في الموقع، نرجو الابتعاد عن المبنى",
+    )
+    assert len(sent) == 2 and len(refused) == 1
+    assert len({m.text for m in sent}) == 2  # X refuses identical text: each carries its reference
+    assert all(m.case.reference in m.text and m.delivery == "queued" for m in sent)
