@@ -96,7 +96,8 @@ def triage(
         queue=_queue(decision.queue),
         category=decision.category,
         priority=decision.priority,
-        priority_reasons=decision.priority_reasons,
+        # Why, in machine codes: the priority factors and the words that matched.
+        priority_reasons=decision.priority_reasons + ((f"keyword:{keyword}",) if keyword else ()),
         tags=decision.tags,
         language=facts.language,
         routed_by=decision.routed_by.name if decision.routed_by else "",
