@@ -382,6 +382,19 @@ class Message(models.Model):
         return f"{self.get_direction_display()} {self.platform_id or self.pk}"
 
 
+class CaseEventQuerySet(models.QuerySet):
+    """No bulk changes either: `update()` and `delete()` refuse (PostgreSQL also has a
+    trigger, migration 0014, for any other client)."""
+
+    def update(self, **kwargs):
+        raise ValueError("case events are append-only")
+
+    def delete(self):
+        raise ValueError("case events are append-only")
+
+    delete.queryset_only = True
+
+
 class CaseEvent(models.Model):
     """Append-only audit log: who did what to a case, in machine values."""
 
@@ -394,6 +407,8 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=40)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -4,6 +4,7 @@ See README.md ("Configuration") for the full list.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "axes",
     "cases",
     "social_ingest",
 ]
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: counts failed sign-ins and answers a locked-out one with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helpdesk.urls"
@@ -279,16 +283,39 @@ LANGUAGE_COOKIE_NAME = "sada_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-# Set to 1 behind HTTPS (the demo and the test server speak plain HTTP).
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "0")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SAMESITE = env("SESSION_COOKIE_SAMESITE", "Lax")
+CSRF_COOKIE_SAMESITE = env("CSRF_COOKIE_SAMESITE", "Lax")
+# HTMX reads the token from the page (data-csrf), never from the cookie.
+CSRF_COOKIE_HTTPONLY = envbool("CSRF_COOKIE_HTTPONLY", "1")
+# HTTPS: on by default when DEBUG is off; the demo on http://127.0.0.1 runs with DEBUG=1.
+# Behind a TLS-terminating proxy, set SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto (and make
+# sure the proxy overwrites that header).
+_HTTPS = "0" if DEBUG else "1"
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", _HTTPS)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", "1" if SESSION_COOKIE_SECURE else "0")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", _HTTPS)
+# /healthz and /readyz are probed over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _HTTPS)
+# Preloading commits the whole registered domain to HTTPS in browsers for months: the
+# ministry decides it for its domain, so it is opt-in (and check --deploy's reminder
+# about it is silenced until then).
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "0")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or DEBUG else ["security.W021"]
+_proxy_header = env("SECURE_PROXY_SSL_HEADER")
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _proxy_header.upper().replace("-", "_"),
+        env("SECURE_PROXY_SSL_VALUE", "https"),
+    )
 # A shift is the working day: sign in once, signed out after a day idle.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_SAVE_EVERY_REQUEST = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = env("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 LOGIN_REDIRECT_URL = "inbox"
 # Seconds between live refreshes of the inbox, the case page and the dashboard.
 SADA_UI_POLL_SECONDS = envint("SADA_UI_POLL_SECONDS", 15)
@@ -320,3 +347,28 @@ SADA_BASE_URL = env("SADA_BASE_URL", "http://127.0.0.1:8000")
 # After a policy or calendar is edited, up to this many open cases have their due
 # times recomputed at once; more are recomputed by a task.
 SADA_SLA_RECOMPUTE_INLINE = envint("SADA_SLA_RECOMPUTE_INLINE", 500)
+
+# --- Security -------------------------------------------------------------------
+# Content-Security-Policy on every response (cases.security); scripts only from Sada
+# itself (the API docs' one inline script carries a per-request nonce).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "cases.security.ContentSecurityPolicyMiddleware",
+)
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one
+# username from one address, that pair is locked out for AXES_COOLOFF_HOURS; supervisors
+# see (and staff with the permission clear) lockouts in the admin under "Axes".
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = envbool("AXES_ENABLED", "1")
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(hours=float(env("AXES_COOLOFF_HOURS", "1")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Never store what was typed in the password field.
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# The address is REMOTE_ADDR (django-ipware is not installed): behind a proxy every
+# sign-in comes from the proxy, so a lockout then applies to the username alone.

@@ -13,3 +13,10 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# django-axes needs the request in authenticate(); the test client's login() passes
+# none. The sign-in throttling tests (tests/security) switch it back on.
+AXES_ENABLED = False
+# The test client and the browser tests' live server speak plain HTTP.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0

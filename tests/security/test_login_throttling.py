@@ -1,0 +1,71 @@
+"""Sign-in throttling (django-axes): lockout per username and address, a clear page,
+lockouts visible to supervisors in the admin."""
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth.models import Group
+from django.test import override_settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+LIMIT = 3
+
+
+@pytest.fixture(autouse=True)
+def axes_on():
+    with override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=LIMIT):
+        yield
+
+
+def _sign_in(client, username, password, ip="10.0.0.1"):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
+
+
+def test_settings_lock_by_username_and_address_with_axes_backend_first(settings):
+    assert settings.AUTHENTICATION_BACKENDS[0].startswith("axes.backends.")
+    assert "axes.middleware.AxesMiddleware" in settings.MIDDLEWARE
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+
+
+def test_failed_sign_ins_lock_the_account_from_that_address(client, agent):
+    for _ in range(LIMIT - 1):
+        assert _sign_in(client, agent.username, "wrong").status_code == 200
+    locked = _sign_in(client, agent.username, "wrong")
+    assert locked.status_code == 429
+    body = locked.content.decode()
+    assert "Sign-in temporarily locked" in body and "تم إيقاف تسجيل الدخول مؤقتًا" in body
+    assert "Content-Security-Policy" in locked.headers
+    # Even the right password is refused while locked.
+    right = _sign_in(client, agent.username, "pw-" + agent.username)
+    assert right.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another address, or another username, is not locked.
+    assert (
+        _sign_in(client, agent.username, "pw-" + agent.username, ip="10.0.0.2").status_code == 302
+    )
+
+
+def test_a_successful_sign_in_before_the_limit_is_not_locked(client, agent):
+    for _ in range(LIMIT - 1):
+        _sign_in(client, agent.username, "wrong")
+    assert _sign_in(client, agent.username, "pw-" + agent.username).status_code == 302
+
+
+def test_supervisors_see_lockouts_in_the_admin(client, agent, supervisor):
+    assert (
+        Group.objects.get(name="Supervisors")
+        .permissions.filter(content_type__app_label="axes", codename="view_accessattempt")
+        .exists()
+    )
+    for _ in range(LIMIT):
+        _sign_in(client, agent.username, "wrong")
+    assert AccessAttempt.objects.filter(username=agent.username).exists()
+    supervisor.is_staff = True
+    supervisor.save()
+    client.force_login(supervisor)
+    response = client.get(reverse("admin:axes_accessattempt_changelist"))
+    assert response.status_code == 200
+    assert agent.username in response.content.decode()
