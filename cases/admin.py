@@ -34,6 +34,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import services, sla, sla_services
+from .error_text import error_text
 from .exceptions import CaseError
 from .models import Case, CaseEvent, Customer, Escalation, Incident, Message, Queue, User
 from .selectors_ui import with_business_remaining, with_sla
@@ -640,7 +641,7 @@ class CaseAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     gettext("%(ref)s: refused — %(why)s")
-                    % {"ref": case.reference, "why": error.message},
+                    % {"ref": case.reference, "why": error_text(error)},
                     messages.WARNING,
                 )
                 continue

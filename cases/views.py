@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import presence, services
+from .error_text import error_text
 from .exceptions import CaseError, NothingToTake, StaleCase
 from .forms import (
     AssignForm,
@@ -222,7 +223,7 @@ def inbox_bulk(request: HttpRequest) -> HttpResponse:
             _bulk_apply(action, case, user, form.cleaned_data)
             done.append(ref)
         except CaseError as error:
-            refused.append((ref, _error_text(error)))
+            refused.append((ref, error_text(error)))
     if done:
         messages.success(
             request,
@@ -249,38 +250,6 @@ def _bulk_apply(action: str, case: Case, user: User, data: dict) -> None:
 
 
 # --- Errors in the reader's language -----------------------------------------------------
-
-
-def _error_text(error: CaseError) -> str:
-    """A domain error in words: by its code, with the service's English as a last resort."""
-    context = error.context
-    code = error.code
-    if code == "stale_case":
-        return _("the case changed since you loaded it")
-    if code == "invalid_transition":
-        if "status" in context and "requested" in context:
-            return _("a %(status)s case cannot become %(requested)s") % {
-                "status": _status_name(context["status"]),
-                "requested": _status_name(context["requested"]),
-            }
-        return _("this is not possible in the case's current state")
-    if code == "not_permitted":
-        return _("you are not allowed to do this")
-    if code == "nothing_to_take":
-        return _("no unassigned case is waiting in your queues")
-    if code == "invalid_input":
-        if "weighted_length" in context:
-            return _(
-                "the reply is %(length)s characters as X counts them; the limit is %(limit)s"
-            ) % {"length": context["weighted_length"], "limit": context.get("limit", 280)}
-        return _("this was refused: %(detail)s") % {"detail": error.message}
-    return error.message
-
-
-def _status_name(code: str) -> str:
-    from .templatetags.sada import STATUS_NAMES
-
-    return str(STATUS_NAMES.get(code, code))
 
 
 # --- The case page ------------------------------------------------------------------------
@@ -413,7 +382,7 @@ def case_action(request: HttpRequest, reference: str, action: str) -> HttpRespon
         )
         return _case_refused(request, fresh, action, form, status=409)
     except CaseError as error:
-        messages.error(request, _("Not saved: %(why)s.") % {"why": _error_text(error)})
+        messages.error(request, _("Not saved: %(why)s.") % {"why": error_text(error)})
         fresh = _get_case(request, reference)
         return _case_refused(request, fresh, action, form, status=error.http_status)
     messages.success(request, success)
@@ -526,7 +495,7 @@ def case_assign_me(request: HttpRequest, reference: str) -> HttpResponse:
         )
         messages.success(request, _("The case is yours."))
     except CaseError as error:
-        messages.error(request, _("Not saved: %(why)s.") % {"why": _error_text(error)})
+        messages.error(request, _("Not saved: %(why)s.") % {"why": error_text(error)})
     return redirect(_safe_next(request, reverse("case_detail", args=[reference])))
 
 
@@ -646,7 +615,7 @@ def escalation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
             _("Escalation of %(ref)s acknowledged.") % {"ref": escalation.case.reference},
         )
     except CaseError as error:
-        messages.error(request, _("Not saved: %(why)s.") % {"why": _error_text(error)})
+        messages.error(request, _("Not saved: %(why)s.") % {"why": error_text(error)})
     return redirect(_safe_next(request, reverse("supervisor_dashboard")))
 
 
