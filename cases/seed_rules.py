@@ -1,6 +1,6 @@
 """The queues and routing rules a fresh installation starts with.
 
-A data migration loads ``SEED_QUEUES`` into queues and ``SEED_RULES`` into
+A data migration loads ``SEED_RULES`` (queues come from ``cases.defaults.QUEUES``) into
 ``RoutingRule`` rows; each rule dict has exactly the fields of
 ``routing.RuleSpec`` except ``id``. Administrators tune them afterwards.
 
@@ -55,13 +55,6 @@ How the rules are built, so that they hold up on mentions nobody has seen:
 from __future__ import annotations
 
 from typing import Any
-
-SEED_QUEUES: list[dict[str, str]] = [
-    {"slug": "general", "name_en": "General inquiries", "name_ar": "الاستفسارات العامة"},
-    {"slug": "complaints", "name_en": "Complaints", "name_ar": "الشكاوى"},
-    {"slug": "urgent", "name_en": "Urgent reports", "name_ar": "البلاغات العاجلة"},
-    {"slug": "escalations", "name_en": "Escalations", "name_ar": "التصعيد"},
-]
 
 
 def _one_of(*families: list[str]) -> str:

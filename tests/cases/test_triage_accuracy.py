@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from cases.defaults import QUEUES
 from cases.routing import MentionFacts, RuleSpec, evaluate
-from cases.seed_rules import SEED_QUEUES, SEED_RULES
+from cases.seed_rules import SEED_RULES
 from cases.text import detect_language
 
 DATA = Path(__file__).parent / "data" / "triage_labelled.jsonl"
@@ -107,10 +108,8 @@ def test_seed_rules_have_exactly_the_rule_spec_fields():
 
 
 def test_seed_rules_name_existing_queues_and_categories():
-    slugs = {queue["slug"] for queue in SEED_QUEUES}
+    slugs = {slug for slug, _name_en, _name_ar in QUEUES}
     assert {"general", "complaints", "urgent", "escalations"} <= slugs
-    for queue in SEED_QUEUES:
-        assert set(queue) == {"slug", "name_en", "name_ar"}
     for seed in SEED_RULES:
         assert seed["queue"] is None or seed["queue"] in slugs, seed["name"]
         assert seed["category"] is None or seed["category"] in CATEGORIES, seed["name"]
