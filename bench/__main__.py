@@ -12,7 +12,13 @@ from pathlib import Path
 
 from bench.common import RESULTS
 
-SCENARIOS = {"ingest": "bench.ingest", "routing": "bench.routing", "sla_sweep": "bench.sla_sweep"}
+SCENARIOS = {
+    "ingest": "bench.ingest",
+    "routing": "bench.routing",
+    "sla_sweep": "bench.sla_sweep",
+    "inbox": "bench.inbox",
+    "take_next": "bench.take_next",
+}
 
 
 def _markdown() -> str:
@@ -24,9 +30,19 @@ def _markdown() -> str:
         "|---|---|---|---|---|---|",
     ]
     for r in RESULTS:
-        figure = r.get("rows_per_s") and f"{r['rows_per_s']} rows/s" or f"median {r.get('median_ms')} ms, p95 {r.get('p95_ms')} ms"
-        baseline = r.get("baseline_rows_per_s") and f"{r['baseline_rows_per_s']} rows/s" or f"{r.get('baseline_median_ms', '')} ms"
-        lines.append(f"| {r['scenario']} | {r.get('n', '')} | {figure} | {baseline} ({r.get('baseline', '')}) | {r.get('ratio', '')} | {r.get('queries', '')} |")
+        figure = (
+            r.get("rows_per_s")
+            and f"{r['rows_per_s']} rows/s"
+            or f"median {r.get('median_ms')} ms, p95 {r.get('p95_ms')} ms"
+        )
+        baseline = (
+            r.get("baseline_rows_per_s")
+            and f"{r['baseline_rows_per_s']} rows/s"
+            or f"{r.get('baseline_median_ms', '')} ms"
+        )
+        lines.append(
+            f"| {r['scenario']} | {r.get('n', '')} | {figure} | {baseline} ({r.get('baseline', '')}) | {r.get('ratio', '')} | {r.get('queries', '')} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -17,7 +17,9 @@ def bench_database_url() -> str:
     """DATABASE_URL's database + "_bench", created when missing; never the test database."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/sada")
+        sys.exit(
+            "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/sada"
+        )
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or "sada"
     bench = name if name.endswith("_bench") else f"{name}_bench"

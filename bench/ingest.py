@@ -14,14 +14,18 @@ from pathlib import Path
 
 from bench.common import QueryCounter, report, setup
 
-TEXTS = Path(__file__).resolve().parent.parent / "tests" / "cases" / "data" / "triage_labelled.jsonl"
+TEXTS = (
+    Path(__file__).resolve().parent.parent / "tests" / "cases" / "data" / "triage_labelled.jsonl"
+)
 
 
 def _mentions(n: int, seed: int = 7) -> list[dict]:
     """A realistic mix: Arabic and English texts, threads (a third are replies
     to the same author's earlier post), and X re-serving 5% as repeats."""
     rng = random.Random(seed)
-    texts = [json.loads(line) for line in TEXTS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [
+        json.loads(line) for line in TEXTS.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     base_id = 3_000_000_000_000_000_000 + rng.randrange(10**12) * 10**6
     start = datetime.now(UTC) - timedelta(hours=6)
     pages, last_by_author, tweets = [], {}, []
@@ -50,10 +54,17 @@ def _mentions(n: int, seed: int = 7) -> list[dict]:
     for chunk in range(0, len(tweets), 100):
         data = tweets[chunk : chunk + 100]
         users = [
-            {"id": a, "username": f"user{a}", "name": f"User {a}", "public_metrics": {"followers_count": int(a) % 5000}}
+            {
+                "id": a,
+                "username": f"user{a}",
+                "name": f"User {a}",
+                "public_metrics": {"followers_count": int(a) % 5000},
+            }
             for a in {t["author_id"] for t in data}
         ]
-        pages.append({"data": data, "includes": {"users": users}, "meta": {"result_count": len(data)}})
+        pages.append(
+            {"data": data, "includes": {"users": users}, "meta": {"result_count": len(data)}}
+        )
     return pages
 
 
@@ -82,7 +93,9 @@ def run(n: int = 10_000, quick: bool = False) -> dict:
 
     n = min(n, 2_000) if quick else n
     pages = _mentions(n, seed=int(time.time()))
-    account, _ = SocialAccount.objects.get_or_create(handle="BenchMinistry", defaults={"is_active": False})
+    account, _ = SocialAccount.objects.get_or_create(
+        handle="BenchMinistry", defaults={"is_active": False}
+    )
     parsed = [p for page in pages for p in parse_document(page)]
     with QueryCounter() as queries:
         start = time.perf_counter()
@@ -96,7 +109,9 @@ def run(n: int = 10_000, quick: bool = False) -> dict:
         "rows_per_s": round(summary["received"] / elapsed, 1),
         "queries": queries.count,
         "queries_per_mention": round(queries.count / summary["received"], 1),
-        "outcomes": {k: summary[k] for k in ("new_cases", "appended", "duplicates", "not_a_case", "rejected")},
+        "outcomes": {
+            k: summary[k] for k in ("new_cases", "appended", "duplicates", "not_a_case", "rejected")
+        },
         "baseline": "COPY of the same raw rows into a plain table",
         "baseline_rows_per_s": round(summary["received"] / baseline, 1),
         "ratio": round(elapsed / baseline, 1),
