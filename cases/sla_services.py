@@ -77,9 +77,11 @@ def policy_context(policy_id: int | None) -> PolicyContext | None:
         return None
     return config_cache.get(
         ("sla_policy", policy_id),
-        stamp=lambda: SlaPolicy.objects.filter(pk=policy_id)
-        .values_list("updated_at", "calendar__updated_at")
-        .first(),
+        stamp=lambda: (
+            SlaPolicy.objects.filter(pk=policy_id)
+            .values_list("updated_at", "calendar__updated_at")
+            .first()
+        ),
         load=lambda: _policy_context_load(policy_id),
     )
 
@@ -115,7 +117,10 @@ def _active_policies() -> list[sla.PolicyRule]:
 def policy_choose(case: Case) -> int | None:
     """The id of the first active policy matching the case (priority, queue, account)."""
     rule = sla.select_policy(
-        _active_policies(), priority=case.priority, queue_id=case.queue_id, account_id=case.account_id
+        _active_policies(),
+        priority=case.priority,
+        queue_id=case.queue_id,
+        account_id=case.account_id,
     )
     return rule.id if rule else None
 

@@ -39,11 +39,11 @@ def active_rules() -> tuple[RuleSpec, ...]:
         stamp=lambda: tuple(RoutingRule.objects.aggregate(Max("updated_at"), Count("id")).values()),
         load=lambda: tuple(
             rule.to_spec()
-            for rule in RoutingRule.objects.filter(is_active=True).select_related("queue", "assignee")
+            for rule in RoutingRule.objects.filter(is_active=True).select_related(
+                "queue", "assignee"
+            )
         ),
     )
-
-
 
 
 def _queue(slug: str) -> Queue:

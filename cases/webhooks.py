@@ -198,7 +198,9 @@ def _active_subscribers() -> list[WebhookSubscriber]:
     rows = lambda: list(WebhookSubscriber.objects.filter(is_active=True).order_by("id"))  # noqa: E731
     return config_cache.get(
         "webhook_subscribers",
-        stamp=lambda: [(s.pk, s.url, s.secret, tuple(s.events or ()), s.allow_private) for s in rows()],
+        stamp=lambda: [
+            (s.pk, s.url, s.secret, tuple(s.events or ()), s.allow_private) for s in rows()
+        ],
         load=rows,
     )
 

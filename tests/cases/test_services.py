@@ -78,9 +78,14 @@ def test_rules_only_raise_priority_and_p1_is_lowered_by_a_person(supervisor):
     case = services.case_set_priority(case=case, priority="P1", actor=None, reason="rule:fire")
     with pytest.raises(NotPermitted):
         services.case_set_priority(case=case, priority="P3", actor=None, reason="rule")
-    case = services.case_set_priority(case=case, priority="P3", actor=supervisor, reason="a news headline")
+    case = services.case_set_priority(
+        case=case, priority="P3", actor=supervisor, reason="a news headline"
+    )
     event = case.events.filter(kind="priority_changed").last()
-    assert event.data == {"old": "P1", "new": "P3", "reason": "a news headline"} and event.actor == supervisor
+    assert (
+        event.data == {"old": "P1", "new": "P3", "reason": "a news headline"}
+        and event.actor == supervisor
+    )
 
 
 def test_reply_is_queued_with_its_task_and_delivery_sets_first_response(agent):

@@ -745,7 +745,10 @@ def test_notifications_page_lists_mine_and_marks_them_read(client, agent):
 
     case = open_case("88001")
     Notification.objects.create(
-        user=agent, kind="escalated", case=case, data={"reference": case.reference, "level": 2, "reason": "late"}
+        user=agent,
+        kind="escalated",
+        case=case,
+        data={"reference": case.reference, "level": 2, "reason": "late"},
     )
     client.force_login(agent)
     page = client.get("/notifications/")

@@ -290,7 +290,9 @@ def test_a_crash_in_the_middle_of_storing_loses_nothing_after_restart(fake_x, ac
     assert account.since_id == "" and account.poll_lease_owner == ""
     monkeypatch.setattr(services, "mention_ingest", real_ingest)
     result = poll(account)
-    assert result.counts["new_cases"] == 150 - committed and result.counts["duplicates"] == committed
+    assert (
+        result.counts["new_cases"] == 150 - committed and result.counts["duplicates"] == committed
+    )
     assert Message.objects.count() == 150
 
 

@@ -30,6 +30,7 @@ def open_case(*args, **kw):
     WebhookDelivery.objects.filter(case=case).delete()
     return case
 
+
 pytestmark = pytest.mark.django_db
 
 URL = "https://hooks.example.org/sada"
