@@ -8,17 +8,15 @@ not; notes with "batch2".."batch4" mark texts written after a round of rule
 changes (each batch was scored before the rules were changed again).
 """
 
-import json
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from cases.defaults import QUEUES
-from cases.routing import MentionFacts, RuleSpec, evaluate
+from cases.routing import RuleSpec
 from cases.seed_rules import SEED_RULES
-from cases.text import detect_language
+from tests.cases.triage_measure import Outcome, figures_of, load, outcomes_of, print_figures
 
 DATA = Path(__file__).parent / "data" / "triage_labelled.jsonl"
 CATEGORIES = {"emergency", "complaint", "inquiry", "praise", "other"}
@@ -28,55 +26,19 @@ MIN_EMERGENCY_PRECISION = 0.90
 MIN_CATEGORY_ACCURACY = 0.85
 
 
-@dataclass(frozen=True)
-class Outcome:
-    item: dict
-    category: str
-    priority: str
-
-
 def _load() -> list[dict]:
-    with DATA.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+    return load(DATA)
 
 
 @pytest.fixture(scope="module")
 def outcomes() -> list[Outcome]:
-    rules = [RuleSpec(**fields) for fields in SEED_RULES]
-    results = []
-    for item in _load():
-        mention = MentionFacts(
-            text=item["text"],
-            language=detect_language(item["text"], item["lang"]),
-            followers=item.get("followers"),
-            verified=item.get("verified", False),
-            recent_case_ages_days=tuple(item.get("recent_case_ages_days", ())),
-        )
-        decision = evaluate(rules, mention)
-        results.append(Outcome(item, decision.category, decision.priority))
-    return results
+    return outcomes_of(DATA)
 
 
 @pytest.fixture(scope="module")
 def figures(outcomes) -> dict[str, float]:
-    expected_emergency = [o for o in outcomes if o.item["category"] == "emergency"]
-    called_emergency = [o for o in outcomes if o.category == "emergency"]
-    caught = [o for o in expected_emergency if o.category == "emergency"]
-    right_category = sum(o.category == o.item["category"] for o in outcomes)
-    right_priority = sum(o.priority == o.item["priority"] for o in outcomes)
-    result = {
-        "mentions": len(outcomes),
-        "emergency_recall": len(caught) / len(expected_emergency),
-        "emergency_precision": len(caught) / len(called_emergency) if called_emergency else 0.0,
-        "category_accuracy": right_category / len(outcomes),
-        "priority_accuracy": right_priority / len(outcomes),
-    }
-    print("\ntriage accuracy on", DATA.name)
-    for name, value in result.items():
-        print(f"  {name:20} {value:.3f}" if isinstance(value, float) else f"  {name:20} {value}")
-    for o in outcomes:
-        if o.category != o.item["category"]:
-            print(f"  miss: {o.item['category']} -> {o.category}: {o.item['text']}")
+    result = figures_of(outcomes)
+    print_figures(DATA.name, result, outcomes)
     return result
 
 

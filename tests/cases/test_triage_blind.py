@@ -32,16 +32,12 @@ category but praise and emergencies at P3 (and triage_labelled.jsonl labels
 "other" P3), so most priority misses here are that convention.
 """
 
-import json
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from cases.routing import MentionFacts, RuleSpec, evaluate
-from cases.seed_rules import SEED_RULES
-from cases.text import detect_language
+from tests.cases.triage_measure import Outcome, figures_of, load, outcomes_of, print_figures
 
 DATA = Path(__file__).parent / "data" / "triage_blind.jsonl"
 LABELLED = Path(__file__).parent / "data" / "triage_labelled.jsonl"
@@ -54,70 +50,30 @@ MIN_CATEGORY_ACCURACY = 0.98
 MIN_PRIORITY_ACCURACY = 0.84
 
 
-@dataclass(frozen=True)
-class Outcome:
-    item: dict
-    category: str
-    priority: str
-
-
 def _load(path: Path = DATA) -> list[dict]:
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
-
-
-def _figures(outcomes: list[Outcome]) -> dict[str, float]:
-    expected_emergency = [o for o in outcomes if o.item["category"] == "emergency"]
-    called_emergency = [o for o in outcomes if o.category == "emergency"]
-    caught = [o for o in expected_emergency if o.category == "emergency"]
-    return {
-        "mentions": len(outcomes),
-        "emergency_recall": len(caught) / len(expected_emergency) if expected_emergency else 1.0,
-        "emergency_precision": len(caught) / len(called_emergency) if called_emergency else 0.0,
-        "category_accuracy": sum(o.category == o.item["category"] for o in outcomes)
-        / len(outcomes),
-        "priority_accuracy": sum(o.priority == o.item["priority"] for o in outcomes)
-        / len(outcomes),
-    }
+    return load(path)
 
 
 @pytest.fixture(scope="module")
 def outcomes() -> list[Outcome]:
-    rules = [RuleSpec(**fields) for fields in SEED_RULES]
-    results = []
-    for item in _load():
-        mention = MentionFacts(
-            text=item["text"],
-            language=detect_language(item["text"], item["lang"]),
-            followers=item.get("followers"),
-            verified=item.get("verified", False),
-            recent_case_ages_days=tuple(item.get("recent_case_ages_days", ())),
-        )
-        decision = evaluate(rules, mention)
-        results.append(Outcome(item, decision.category, decision.priority))
-    return results
+    return outcomes_of(DATA)
 
 
 @pytest.fixture(scope="module")
 def figures(outcomes) -> dict[str, float]:
-    result = _figures(outcomes)
+    result = figures_of(outcomes)
     batches = {
         "batch1": [o for o in outcomes if "batch2" not in o.item.get("note", "")],
         "batch2": [o for o in outcomes if "batch2" in o.item.get("note", "")],
     }
-    print("\ntriage accuracy on", DATA.name)
-    for name, value in result.items():
-        print(f"  {name:20} {value:.3f}" if isinstance(value, float) else f"  {name:20} {value}")
+    print_figures(DATA.name, result, outcomes)
     for batch, subset in batches.items():
         if subset:
             shown = ", ".join(
                 f"{name} {value:.3f}" if isinstance(value, float) else f"{name} {value}"
-                for name, value in _figures(subset).items()
+                for name, value in figures_of(subset).items()
             )
             print(f"  {batch}: {shown}")
-    for o in outcomes:
-        if o.category != o.item["category"]:
-            print(f"  miss: {o.item['category']} -> {o.category}: {o.item['text']}")
     for o in outcomes:
         if o.category == o.item["category"] and o.priority != o.item["priority"]:
             print(f"  priority: {o.item['priority']} -> {o.priority}: {o.item['text']}")
