@@ -13,8 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 RESULTS: list[dict] = []
 
 
-def bench_database_url() -> str:
-    """DATABASE_URL's database + "_bench", created when missing; never the test database."""
+def bench_database_url(suffix: str = "_bench") -> str:
+    """DATABASE_URL's database + `suffix`, created when missing; never the test database."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit(
@@ -22,7 +22,7 @@ def bench_database_url() -> str:
         )
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or "sada"
-    bench = name if name.endswith("_bench") else f"{name}_bench"
+    bench = name if name.endswith(suffix) else name.removesuffix("_bench") + suffix
     if bench.startswith("test_"):
         sys.exit("refusing to benchmark in a test database")
     import psycopg
@@ -34,11 +34,11 @@ def bench_database_url() -> str:
     return urlunsplit(parts._replace(path=f"/{bench}"))
 
 
-def setup() -> None:
+def setup(suffix: str = "_bench") -> None:
     """Point Django at the bench database and migrate it. Idempotent."""
     if os.environ.get("SADA_BENCH_READY"):
         return
-    os.environ["DATABASE_URL"] = bench_database_url()
+    os.environ["DATABASE_URL"] = bench_database_url(suffix)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("LOG_LEVEL", "WARNING")

@@ -22,44 +22,14 @@ import statistics
 import sys
 import time
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
-
-
-def _bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit(
-            "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/sada"
-        )
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") or "sada"
-    # Its own database: other benchmarks fill theirs with cases whose clocks run.
-    bench = name if name.endswith("_sla_bench") else name.removesuffix("_bench") + "_sla_bench"
-    if bench.startswith("test_"):
-        sys.exit("refusing to benchmark in a test database")
-    import psycopg
-
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [bench]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{bench}"')
-    return urlunsplit(parts._replace(path=f"/{bench}"))
 
 
 def _setup() -> None:
-    os.environ["DATABASE_URL"] = _bench_database_url()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Its own database: other benchmarks fill theirs with cases whose clocks run.
+    from bench.common import setup
+
     os.environ.setdefault("SADA_NOTIFY_EMAIL", "1")
-    os.environ.pop("REDIS_URL", None)  # the ORM broker: tasks are rows in the same transaction
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup("_sla_bench")
 
 
 def _ms(seconds: float) -> float:
