@@ -922,4 +922,4 @@ admin.site.site_header = _("Sada — صدى")
 admin.site.site_title = _("Sada")
 
 # The admin of each part lives beside it; importing registers it.
-from . import admin_api, admin_routing, admin_sla, admin_ui  # noqa: E402,F401
+from . import admin_api, admin_public, admin_routing, admin_sla, admin_ui  # noqa: E402,F401

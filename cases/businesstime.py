@@ -153,6 +153,9 @@ class Calendar:
     _override_hours: Mapping[date, tuple[Period, ...]] = field(
         init=False, repr=False, compare=False
     )
+    # date -> its working intervals in UTC: a pure function of the calendar and the
+    # date, remembered because every due time of a page asks for the same few days.
+    _intervals: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         try:
@@ -162,6 +165,7 @@ class Calendar:
                 f"unknown time zone {self.tz!r}: use an IANA name such as 'Asia/Riyadh'"
             ) from None
         object.__setattr__(self, "_zone", zone)
+        object.__setattr__(self, "_intervals", {})
 
         weekly: dict[int, tuple[Period, ...]] = {}
         for weekday, periods in sorted(self.weekly.items()):
@@ -270,7 +274,21 @@ def _first_instant(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(high, UTC)
 
 
-def _day_intervals(cal: Calendar, day: date) -> list[tuple[datetime, datetime]]:
+# Days remembered per calendar; a worker running for years forgets and starts again.
+_INTERVALS_KEPT = 4096
+
+
+def _day_intervals(cal: Calendar, day: date) -> tuple[tuple[datetime, datetime], ...]:
+    """The working intervals of ``day`` in UTC (remembered per calendar: pure)."""
+    found = cal._intervals.get(day)
+    if found is None:
+        if len(cal._intervals) >= _INTERVALS_KEPT:
+            cal._intervals.clear()
+        found = cal._intervals[day] = tuple(_day_intervals_computed(cal, day))
+    return found
+
+
+def _day_intervals_computed(cal: Calendar, day: date) -> list[tuple[datetime, datetime]]:
     zone = cal.zone
     intervals = []
     for start, end in cal.hours_on(day):

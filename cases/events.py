@@ -15,9 +15,12 @@ def record(
     actor: User | None = None,
     actor_kind: str = "",
     at: datetime | None = None,
+    save: bool = True,
     **data,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    """The event, saved; with save=False it comes back unsaved, for a caller that
+    writes many at once (the intake of a page of mentions)."""
+    event = CaseEvent(
         case=case,
         kind=kind,
         actor=actor,
@@ -25,13 +28,17 @@ def record(
         data=data,
         created_at=at or timezone.now(),
     )
+    if save:
+        event.save(force_insert=True)
+    return event
 
 
-def created(case: Case, *, source: str, rule: str, at: datetime) -> CaseEvent:
+def created(case: Case, *, source: str, rule: str, at: datetime, save: bool = True) -> CaseEvent:
     return record(
         case,
         "created",
         at=at,
+        save=save,
         source=source,
         queue=case.queue.slug,
         priority=case.priority,
@@ -42,22 +49,43 @@ def created(case: Case, *, source: str, rule: str, at: datetime) -> CaseEvent:
 
 
 def message_received(
-    case: Case, *, message_id: int, platform_id: str, edit_of: str = ""
+    case: Case, *, message_id: int | None, platform_id: str, edit_of: str = "", save: bool = True
 ) -> CaseEvent:
     return record(
-        case, "message_received", message_id=message_id, platform_id=platform_id, edit_of=edit_of
+        case,
+        "message_received",
+        save=save,
+        message_id=message_id,
+        platform_id=platform_id,
+        edit_of=edit_of,
     )
 
 
-def reopened(case: Case, *, previous_status: str, actor: User | None = None) -> CaseEvent:
-    return record(case, "reopened", actor=actor, previous_status=previous_status)
+def reopened(
+    case: Case, *, previous_status: str, actor: User | None = None, save: bool = True
+) -> CaseEvent:
+    return record(case, "reopened", actor=actor, save=save, previous_status=previous_status)
 
 
 def status_changed(
-    case: Case, *, old: str, new: str, actor: User | None = None, actor_kind: str = "", **data
+    case: Case,
+    *,
+    old: str,
+    new: str,
+    actor: User | None = None,
+    actor_kind: str = "",
+    save: bool = True,
+    **data,
 ) -> CaseEvent:
     return record(
-        case, "status_changed", actor=actor, actor_kind=actor_kind, old=old, new=new, **data
+        case,
+        "status_changed",
+        actor=actor,
+        actor_kind=actor_kind,
+        save=save,
+        old=old,
+        new=new,
+        **data,
     )
 
 

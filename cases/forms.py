@@ -117,6 +117,8 @@ class ReplyForm(VersionedForm):
         widget=forms.Textarea(attrs={"rows": 4, "dir": "auto", "data-weighted-counter": ""}),
         strip=False,
     )
+    # Public status link (cases/public_services.py): replaces {status_link} or is appended.
+    status_link = forms.BooleanField(label=_("Add a status link"), required=False)
 
 
 class NoteForm(VersionedForm):

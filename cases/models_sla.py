@@ -519,6 +519,8 @@ class Escalation(models.Model):
         indexes = [
             # A case's escalations in order (case page, API).
             models.Index(fields=["case", "created_at"], name="escalation_case_created"),
+            # Reports' escalations_by_level: escalations raised in a period.
+            models.Index(fields=["created_at"], name="escalation_created"),
             # escalations_for_supervisor: the unacknowledged ones, newest first.
             models.Index(
                 fields=["-created_at"],

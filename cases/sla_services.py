@@ -27,6 +27,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
+from helpdesk.logging import log_context
+
 from . import events, notifications, sla, webhooks
 from .businesstime import Calendar, business_seconds_between
 from .cache import config_cache
@@ -242,12 +244,15 @@ def _save(case: Case, changes: dict) -> None:
 # --- Hooks called by cases/services.py --------------------------------------------
 
 
-def sla_start(*, case: Case, now: datetime) -> None:
+def sla_start(*, case: Case, now: datetime, save: bool = True) -> dict:
     """A new case: choose its policy and start the clocks when the citizen wrote.
 
     - Policy: the first active one whose conditions match (priority, queue, account).
     - First response and resolution run from `created_at` (the post's time), so a
       slow poll counts against the organisation.
+    - save=False sets the fields on the instance only, for a caller that writes
+      the row itself (the intake inserts a page of cases at once).
+    Returns the fields set.
     """
     policy_id = policy_choose(case)
     changes = {
@@ -258,21 +263,33 @@ def sla_start(*, case: Case, now: datetime) -> None:
     }
     _apply(case, changes)
     changes.update(_deadlines(case, policy_context(policy_id), now))
-    _save(case, changes)
+    if save:
+        _save(case, changes)
+    else:
+        _apply(case, changes)
+    return changes
 
 
 def sla_customer_message(
-    *, case: Case, written: datetime, previous_status: str, is_edit: bool, now: datetime
-) -> None:
+    *,
+    case: Case,
+    written: datetime,
+    previous_status: str,
+    is_edit: bool,
+    now: datetime,
+    save: bool = True,
+) -> dict:
     """A customer message on an existing case (written at `written`).
 
     - Pending or resolved before: the resolution clock runs again from `written`.
     - After our first reply: a next-response target starts at `written`, unless
       one is already running (the oldest unanswered message sets the due time).
     - An edited post changes nothing.
+    - save=False sets the fields on the instance only (see `sla_start`).
+    Returns the fields changed.
     """
     if is_edit or not case.is_open:
-        return
+        return {}
     changes: dict = {}
     if previous_status != case.status and case.resolution_running_since is None:
         changes.update(
@@ -288,10 +305,14 @@ def sla_customer_message(
             sla_marks=sla.marks_of_round(case.sla_marks, sla.NEXT_RESPONSE, round_),
         )
     if not changes:
-        return
+        return {}
     _apply(case, changes)
     changes.update(_deadlines(case, policy_context(case.sla_policy_id), now))
-    _save(case, changes)
+    if save:
+        _save(case, changes)
+    else:
+        _apply(case, changes)
+    return changes
 
 
 def sla_status_changed(*, case: Case, old_status: str, now: datetime) -> None:
@@ -547,6 +568,14 @@ class _Sweep:
             self.contexts[policy_id] = policy_context(policy_id)
         return self.contexts[policy_id]
 
+    def handle(self, account_id: int | None) -> str:
+        """The organisation account's handle, for log lines (all loaded once per sweep)."""
+        if not hasattr(self, "_handles"):
+            from social_ingest.models import SocialAccount
+
+            self._handles = dict(SocialAccount.objects.values_list("pk", "handle"))
+        return self._handles.get(account_id, "")
+
     def supervisors(self, queue_id: int) -> list[User]:
         if self._supervisors is None:
             self._supervisors = QueueSupervisors()
@@ -566,9 +595,11 @@ class _Sweep:
                 _save(case, _stop(case, self.context(case.sla_policy_id), at))
                 continue
             try:
-                found = self._fire(case)
+                with log_context(case=case.reference, account=self.handle(case.account_id)):
+                    found = self._fire(case)
             except Exception:
-                logger.exception("SLA sweep failed on case %s", case.pk)
+                with log_context(case=case.reference, account=self.handle(case.account_id)):
+                    logger.exception("SLA sweep failed on case %s", case.pk)
                 report.errors += 1
                 case.sla_check_at = now + timedelta(minutes=settings.SADA_SWEEP_RETRY_MINUTES)
                 swept.append(case)
@@ -599,8 +630,15 @@ class _Sweep:
         self.report.notifications += len(saved)
         acted = []
         for escalation, level, case, _due in new_escalations:
-            if self._act(escalation, level, case):
-                acted.append(escalation)
+            with log_context(case=case.reference, account=self.handle(case.account_id)):
+                logger.info(
+                    "escalated to level %s (%s, %s)",
+                    escalation.level,
+                    escalation.target,
+                    escalation.trigger,
+                )
+                if self._act(escalation, level, case):
+                    acted.append(escalation)
             webhooks.emit("case.escalated", case, now=now)
             fired_events.append(
                 events.escalated(
@@ -851,6 +889,11 @@ def case_escalate(
         ]
     )
     case = services._update(case, now, escalation_level=level)
+    with log_context(
+        case=case.reference,
+        account=lambda: case.account.handle if case.account_id else "",
+    ):
+        logger.info("escalated by hand to level %s by user %s", level, actor.pk)
     webhooks.emit("case.escalated", case, now=now)
     events.escalated(
         case,

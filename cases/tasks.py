@@ -23,3 +23,11 @@ def sla_recompute(policy_ids: list[int]) -> int:
     from .sla_services import sla_recompute as recompute
 
     return recompute(policy_ids=list(policy_ids))
+
+
+def weekly_digest() -> dict:
+    """The schedule "sada: weekly digest" (Sundays 07:00 local): last week's figures
+    e-mailed to every supervisor once."""
+    from .digest import weekly_digest_send
+
+    return weekly_digest_send().as_dict()

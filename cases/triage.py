@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -46,23 +48,54 @@ def active_rules() -> tuple[RuleSpec, ...]:
     )
 
 
-def _queue(slug: str) -> Queue:
-    # A rule may name a queue deleted since: its cases go to the general queue.
-    return Queue.objects.filter(slug=slug).first() or Queue.objects.get(slug="general")
+class TriageBatch:
+    """What triage reads from the database, read once for a page of mentions: the
+    recent cases of its customers (repeat contact), the queues, rule assignees.
+
+    Cases the page opens count as repeat contact for the mentions after them.
+    """
+
+    def __init__(self, *, customers: Iterable[Customer], now: datetime):
+        self._since = now - timedelta(days=REPEAT_WINDOW_DAYS)
+        self._case_times: dict[int, list[datetime]] = defaultdict(list)
+        ids = {c.pk for c in customers if c is not None and c.pk}
+        if ids:
+            for customer_id, created in Case.objects.filter(
+                customer_id__in=ids, created_at__gte=self._since
+            ).values_list("customer_id", "created_at"):
+                self._case_times[customer_id].append(created)
+        self._queues: dict[str, Queue] | None = None
+        self._users: dict[str, User | None] = {}
+
+    def case_opened(self, customer: Customer | None, created_at: datetime) -> None:
+        if customer is not None and created_at >= self._since:
+            self._case_times[customer.pk].append(created_at)
+
+    def recent_case_ages_days(self, customer: Customer | None, now: datetime) -> tuple[float, ...]:
+        if customer is None or not customer.pk:
+            return ()
+        return tuple(
+            (now - created).total_seconds() / 86400 for created in self._case_times[customer.pk]
+        )
+
+    def queue(self, slug: str) -> Queue:
+        # A rule may name a queue deleted since: its cases go to the general queue.
+        if self._queues is None:
+            self._queues = {queue.slug: queue for queue in Queue.objects.all()}
+        found = self._queues.get(slug) or self._queues.get("general")
+        if found is None:
+            raise Queue.DoesNotExist("no queue 'general'")
+        return found
+
+    def user(self, username: str) -> User | None:
+        if username not in self._users:
+            self._users[username] = User.objects.filter(username=username, is_active=True).first()
+        return self._users[username]
 
 
 def mention_facts(
-    mention: Mention, *, customer: Customer | None, account, now: datetime
+    mention: Mention, *, customer: Customer | None, account, now: datetime, batch: TriageBatch
 ) -> MentionFacts:
-    ages: tuple[float, ...] = ()
-    if customer is not None and customer.pk:
-        since = now - timedelta(days=REPEAT_WINDOW_DAYS)
-        ages = tuple(
-            (now - created).total_seconds() / 86400
-            for created in Case.objects.filter(
-                customer=customer, created_at__gte=since
-            ).values_list("created_at", flat=True)
-        )
     author = mention.author
     return MentionFacts(
         text=mention.text,
@@ -70,19 +103,17 @@ def mention_facts(
         account_handle=getattr(account, "handle", "") or "",
         followers=author.followers if author else None,
         verified=bool(author and author.verified),
-        recent_case_ages_days=ages,
+        recent_case_ages_days=batch.recent_case_ages_days(customer, now),
     )
 
 
 def triage(
-    mention: Mention, *, customer: Customer | None, account, now: datetime
+    mention: Mention, *, customer: Customer | None, account, now: datetime, batch: TriageBatch
 ) -> TriageDecision:
     """Route and prioritise a new mention with the supervisors' rules."""
-    facts = mention_facts(mention, customer=customer, account=account, now=now)
+    facts = mention_facts(mention, customer=customer, account=account, now=now, batch=batch)
     decision = evaluate(active_rules(), facts)
-    assignee = None
-    if decision.assignee:
-        assignee = User.objects.filter(username=decision.assignee, is_active=True).first()
+    assignee = batch.user(decision.assignee) if decision.assignee else None
     keyword = next(
         (
             reason.split(":", 1)[1]
@@ -93,7 +124,7 @@ def triage(
         "",
     )
     return TriageDecision(
-        queue=_queue(decision.queue),
+        queue=batch.queue(decision.queue),
         category=decision.category,
         priority=decision.priority,
         # Why, in machine codes: the priority factors and the words that matched.

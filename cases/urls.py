@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_public, views_reports
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
@@ -12,6 +12,11 @@ urlpatterns = [
     path("cases/<str:reference>/", views.case_detail, name="case_detail"),
     path("cases/<str:reference>/assign-me/", views.case_assign_me, name="case_assign_me"),
     path("cases/<str:reference>/presence/", views.case_presence, name="case_presence"),
+    path(
+        "cases/<str:reference>/request-rating/",
+        views_public.case_request_rating,
+        name="case_request_rating",
+    ),
     path("cases/<str:reference>/<slug:action>/", views.case_action, name="case_action"),
     path("supervisor/", views.supervisor_dashboard, name="supervisor_dashboard"),
     path(
@@ -19,6 +24,8 @@ urlpatterns = [
         views.escalation_acknowledge,
         name="escalation_acknowledge",
     ),
+    path("reports/", views_reports.reports_page, name="reports"),
+    path("reports/<slug:table>.csv", views_reports.report_csv, name="report_csv"),
     path("language/", views.set_language, name="set_language"),
     path("availability/", views.set_availability, name="set_availability"),
     path("notifications/", views.notifications_page, name="notifications"),

@@ -415,6 +415,13 @@ def _case_refused(request, case: Case, action: str, form, *, status: int) -> Htt
 def _case_apply(action: str, case: Case, user: User, data: dict, version: int) -> str:
     """Call the one service of `action`; returns the success message."""
     if action == "reply":
+        if data.get("status_link"):
+            from .public_services import case_reply_with_status_link
+
+            case_reply_with_status_link(
+                case=case, author=user, text=data["text"], expected_version=version
+            )
+            return _("Reply queued for X.")
         services.case_reply(case=case, author=user, text=data["text"], expected_version=version)
         return _("Reply queued for X.")
     if action == "note":

@@ -39,6 +39,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from helpdesk.logging import log_context
+
 from .exceptions import InvalidInput
 from .models import Case
 from .models_api import WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscriber
@@ -242,6 +244,15 @@ def emit(event: str, case: Case, *, now: datetime | None = None) -> list[Webhook
 def deliver(delivery_id: int) -> str:
     """Task: one attempt at one delivery. Safe to run twice: an attempt first
     claims the row (attempts is the row's version), so only one worker sends."""
+    where = WebhookDelivery.objects.filter(pk=delivery_id)
+    context = where.values("case__reference", "case__account__handle").first() or {}
+    with log_context(
+        case=context.get("case__reference"), account=context.get("case__account__handle")
+    ):
+        return _deliver(delivery_id)
+
+
+def _deliver(delivery_id: int) -> str:
     now = timezone.now()
     delivery = WebhookDelivery.objects.select_related("subscriber").filter(pk=delivery_id).first()
     if delivery is None or delivery.status in (

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of a request about a case names the case (helpdesk.logging).
+    "helpdesk.logging.LogContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -227,16 +229,46 @@ SADA_RULES_TTL_SECONDS = float(env("SADA_RULES_TTL_SECONDS", "5"))
 # within this many minutes, are linked under one incident.
 SADA_INCIDENT_MIN_REPORTS = envint("SADA_INCIDENT_MIN_REPORTS", 3)
 SADA_INCIDENT_WINDOW_MINUTES = envint("SADA_INCIDENT_WINDOW_MINUTES", 120)
+# Public pages (issue 11): links in replies to citizens start with this base URL
+# (blank: SADA_BASE_URL). A case status link stops working this many days after its
+# case was resolved or closed; a citizen adds at most this many follow-ups per case
+# and hour through it. A rating link works this many days.
+SADA_PUBLIC_BASE_URL = env("SADA_PUBLIC_BASE_URL")
+SADA_STATUS_LINK_DAYS_AFTER_CLOSE = envint("SADA_STATUS_LINK_DAYS_AFTER_CLOSE", 30)
+SADA_PUBLIC_FOLLOWUPS_PER_HOUR = envint("SADA_PUBLIC_FOLLOWUPS_PER_HOUR", 5)
+SADA_RATING_LINK_DAYS = envint("SADA_RATING_LINK_DAYS", 30)
+# Resolving a case also sends the customer a rating link (needs a post to reply to).
+SADA_RATING_ON_RESOLVE = envbool("SADA_RATING_ON_RESOLVE")
+# Transparency pages: figures are computed once per account and language, then served
+# from the cache (CACHES) for this many seconds; a category with fewer cases than
+# SADA_PUBLIC_MIN_COUNT in a period is shown as "fewer than N", never as its count.
+SADA_PUBLIC_CACHE_SECONDS = envint("SADA_PUBLIC_CACHE_SECONDS", 600)
+SADA_PUBLIC_MIN_COUNT = envint("SADA_PUBLIC_MIN_COUNT", 5)
 
+# Every line carries the case and the account it concerns (helpdesk.logging); secrets
+# are scrubbed from every line. LOG_FORMAT=json for one JSON object per line.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"context": {"()": "helpdesk.logging.ContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"()": "helpdesk.logging.KeyValueFormatter"},
+        "json": {"()": "helpdesk.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if env("LOG_FORMAT", "plain") == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # OAuth signing logs the tokens it signs with at DEBUG: never below WARNING.
+        "oauthlib": {"level": "WARNING"},
+        "requests_oauthlib": {"level": "WARNING"},
+    },
 }
 
 # --- X connector (social_ingest) -----------------------------------------------

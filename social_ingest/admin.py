@@ -53,6 +53,7 @@ class SocialAccountAdmin(admin.ModelAdmin):
                     "poll_interval_seconds",
                     "silence_alarm_hours",
                     "credentials_env",
+                    "transparency_public",
                 )
             },
         ),

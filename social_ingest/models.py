@@ -63,6 +63,16 @@ class SocialAccount(models.Model):
             "usually gets them. 0 turns the alarm off."
         ),
     )
+    # Opt-in by a supervisor: the public transparency page /public/<handle>/ exists only
+    # when this is on (an account that has not opted in is a 404, like an unknown one).
+    transparency_public = models.BooleanField(
+        _("public transparency page"),
+        default=False,
+        help_text=_(
+            "Publish anonymous figures (share answered, response times, categories) "
+            "at /public/<handle>/ without sign-in."
+        ),
+    )
     # Lease of the one poller allowed at a time, across every cluster and machine.
     poll_lease_owner = models.CharField(max_length=200, blank=True, editable=False)
     poll_lease_until = models.DateTimeField(null=True, blank=True, editable=False)

@@ -40,6 +40,20 @@ class ParsedItem:
     error: str = ""  # machine code, e.g. "id_not_string"
     detail: str = ""
 
+    def __post_init__(self) -> None:
+        # json.loads lets NUL and lone surrogates (\u0000, \ud800) in; PostgreSQL's
+        # jsonb and text hold neither, so such an item would fail the whole request.
+        # It is rejected instead, and kept as its JSON text with those escaped. A JSON
+        # null would be stored as SQL NULL, which the column refuses: kept as text too.
+        if self.raw is not None and _storable(self.raw):
+            return
+        if not self.error:
+            self.external_id = content_id(self.raw)
+            self.mention = None
+            self.error = "invalid_unicode"
+            self.detail = "the item holds a NUL character or a lone surrogate"
+        self.raw = {"unstorable_json": json.dumps(self.raw, ensure_ascii=True)}
+
 
 @dataclass
 class ParsedPage:
@@ -56,6 +70,27 @@ class ItemError(ValueError):
         super().__init__(code)
         self.code = code
         self.detail = detail
+
+
+def _storable(raw: Any) -> bool:
+    """No NUL and no lone surrogate in any string of `raw` (walked without recursion:
+    a payload may be nested as deep as the JSON parser allows)."""
+    stack = [raw]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return False
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return True
 
 
 def content_id(raw: Any) -> str:
@@ -213,15 +248,19 @@ def parse_v2_tweet(tweet: Any, users: dict[str, dict], errors: list[dict]) -> Me
     )
 
 
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def parse_v2_page(page: dict) -> ParsedPage:
     """One v2 response page: `data` (a list, or one tweet for stream lines) + `includes`."""
     includes = page.get("includes") if isinstance(page.get("includes"), dict) else {}
     users = {
         u["id"]: u
-        for u in includes.get("users") or []
+        for u in _list(includes.get("users"))
         if isinstance(u, dict) and isinstance(u.get("id"), str)
     }
-    errors = [e for e in page.get("errors") or [] if isinstance(e, dict)]
+    errors = [e for e in _list(page.get("errors")) if isinstance(e, dict)]
     data = page.get("data")
     if data is None:
         data = []
@@ -248,7 +287,8 @@ def parse_v2_page(page: dict) -> ParsedPage:
         except ItemError as exc:
             result.items.append(_rejected(raw, exc))
             continue
-        ref_ids = {r.get("id") for r in tweet.get("referenced_tweets") or []}
+        # A list, not a set: a garbage error "value" may be unhashable.
+        ref_ids = [r.get("id") for r in tweet.get("referenced_tweets") or []]
         related = [e for e in errors if (e.get("resource_id") or e.get("value")) in ref_ids]
         if related:
             raw["errors"] = related

@@ -10,24 +10,29 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models import Message
 from cases.services import (
     intake,
+    intake_failure_case,
+    intake_many,
     reply_delivered,
     reply_delivery_deferred,
     reply_failed,
     reply_sending,
 )
+from helpdesk.db import rows_insert, rows_update
+from helpdesk.logging import log_context
 
 from . import clients, polling
 from .exceptions import (
@@ -58,63 +63,129 @@ OUTCOMES = ("new_cases", "appended", "not_a_case", "duplicates", "rejected")
 _INTAKE_OUTCOME = {"new_case": "new_cases", "appended": "appended", "not_a_case": "not_a_case"}
 
 
-def mention_ingest(
+def mentions_ingest(
     *,
-    item: ParsedItem,
+    items: list[ParsedItem],
     account: SocialAccount | None,
     source: str,
     platform: str = PLATFORM,
     now: datetime | None = None,
-) -> str:
-    """Store one raw item and turn it into a case change, in one transaction.
+) -> Counter:
+    """Store a page of raw items and turn them into case changes, in one transaction.
 
-    - The raw item is stored first; the unique (platform, external id) makes a
-      second delivery fail there, whatever path it came by: "duplicates".
+    - The raw items are stored first, in one INSERT ... ON CONFLICT DO NOTHING:
+      the unique (platform, external id) turns away an item stored before,
+      whatever path it came by, or being stored right now by another worker
+      (which is waited for): "duplicates". So is a repeat within the page.
     - An item that could not be parsed is kept, with why: "rejected".
-    - Otherwise `cases.services.intake` decides; its outcome is recorded on the event.
-    Returns the summary key the outcome counts under.
+    - The others go to `cases.services.intake_many` together, in the order given
+      (oldest first); its outcomes are recorded on the events.
+    - Should the page's intake fail, its mentions are taken again one by one,
+      each in its own savepoint: the one that fails is kept, marked with the
+      error, as "rejected" (a person looks at it); the others land.
+    Returns the counts of the outcomes.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    counts: Counter = Counter(dict.fromkeys(OUTCOMES, 0))
+    # Every line logged about the page says which account (set once, not per item).
+    with log_context(account=getattr(account, "handle", "")), transaction.atomic():
+        stored = _events_store(items, account=account, source=source, platform=platform, now=now)
+        fresh = []
+        for item in items:
+            event = stored.pop(item.external_id, None)  # a repeat finds it gone
+            if event is None:
+                counts["rejected" if item.error else "duplicates"] += 1
+            elif item.error:
+                logger.warning("rejected %s item %s: %s", source, item.external_id, item.detail)
+                counts["rejected"] += 1
+            else:
+                fresh.append((item, event))
+        outcomes = _intake_page(
+            [item for item, _ in fresh], account=account, source=source, now=now
+        )
+        decided = []
+        for (_item, event), result in zip(fresh, outcomes, strict=True):
+            # The row as inserted, its outcome written over it.
+            event.state, event.reason, event.error = InboundEvent.State.PROCESSED, "", ""
+            if isinstance(result, Exception):
+                event.state = InboundEvent.State.REJECTED
+                event.reason = "intake_failed"
+                event.error = f"{type(result).__name__}: {result}"[:2000]
+                counts["rejected"] += 1
+            elif result.outcome == "not_a_case":
+                event.state = InboundEvent.State.NOT_A_CASE
+                event.reason = result.reason
+                counts["not_a_case"] += 1
+            else:
+                event.case = result.case
+                counts[_INTAKE_OUTCOME[result.outcome]] += 1
+            decided.append(event)
+        rows_update(InboundEvent, decided, ["state", "reason", "error", "case"])
+    return counts
+
+
+def _events_store(
+    items: list[ParsedItem],
+    *,
+    account: SocialAccount | None,
+    source: str,
+    platform: str,
+    now: datetime,
+) -> dict[str, InboundEvent]:
+    """Insert the raw items not stored yet; the rows inserted, by external id.
+
+    One statement, INSERT ... ON CONFLICT DO NOTHING RETURNING (the ORM's
+    bulk_create cannot say which rows it skipped). Rows go in external-id order,
+    so two workers storing overlapping pages wait for each other instead of
+    deadlocking.
+    """
+    rows: dict[str, InboundEvent] = {}
+    for item in items:
+        rows.setdefault(
+            item.external_id,
+            InboundEvent(
+                platform=platform,
+                external_id=item.external_id,
+                account=account,
+                source=source,
+                payload=item.raw,
+                received_at=now,
+                state=InboundEvent.State.REJECTED if item.error else InboundEvent.State.PROCESSED,
+                reason=item.error,
+                error=item.detail,
+            ),
+        )
+    inserted = rows_insert(
+        InboundEvent, [rows[key] for key in sorted(rows)], unique_fields=("platform", "external_id")
+    )
+    return {event.external_id: event for event in inserted}
+
+
+def _intake_page(
+    items: list[ParsedItem], *, account: SocialAccount | None, source: str, now: datetime
+) -> list:
+    """The intake's result for each item, or the exception that item failed with."""
+    if not items:
+        return []
+    try:
+        return intake_many([i.mention for i in items], account=account, source=source, now=now)
+    except Exception:  # noqa: BLE001 - retried one by one below: only the culprit is rejected
+        # The page's intake ran in its own savepoint: nothing of it was written.
+        logger.warning("intake of a %s page failed; taking it item by item", source, exc_info=True)
+    outcomes: list = []
+    for item in items:
         try:
-            with transaction.atomic():
-                event = InboundEvent.objects.create(
-                    platform=platform,
-                    external_id=item.external_id,
-                    account=account,
-                    source=source,
-                    payload=item.raw,
-                    received_at=now,
-                    state=InboundEvent.State.REJECTED
-                    if item.error
-                    else InboundEvent.State.PROCESSED,
-                    reason=item.error,
-                    error=item.detail,
-                )
-        except IntegrityError:
-            return "rejected" if item.error else "duplicates"
-        if item.error:
-            logger.warning("rejected %s item %s: %s", source, item.external_id, item.detail)
-            return "rejected"
-        try:
-            result = intake(item.mention, account=account, source=source, now=now)
+            outcomes.append(intake(item.mention, account=account, source=source, now=now))
         except Exception as exc:  # noqa: BLE001 - kept as a visible, logged rejection, never lost
-            # intake ran in its own savepoint: nothing of it was written. The raw
-            # item stays, marked with the error, for a person to look at.
-            logger.exception("intake failed for %s item %s", source, item.external_id)
-            event.state = InboundEvent.State.REJECTED
-            event.reason = "intake_failed"
-            event.error = f"{type(exc).__name__}: {exc}"[:2000]
-            event.save(update_fields=["state", "reason", "error"])
-            return "rejected"
-        if result.outcome == "not_a_case":
-            event.state = InboundEvent.State.NOT_A_CASE
-            event.reason = result.reason
-            event.save(update_fields=["state", "reason"])
-        else:
-            event.case = result.case
-            event.save(update_fields=["case"])
-        return _INTAKE_OUTCOME[result.outcome]
+            # The raw item stays, marked with the error, for a person to look at.
+            logger.exception(
+                "intake failed for %s item %s",
+                source,
+                item.external_id,
+                extra={"case": intake_failure_case(exc)},
+            )
+            outcomes.append(exc)
+    return outcomes
 
 
 def chronological(items: list[ParsedItem]) -> list[ParsedItem]:
@@ -138,19 +209,21 @@ def pages_ingest(
 ) -> Counter:
     """Every item of the pages, oldest first; the summary counts.
 
-    Items are committed in batches of INGEST_BATCH, each item in its own
-    savepoint: one commit (one disk flush) per batch instead of per mention,
-    and an item that fails is rolled back alone and kept as rejected.
+    Items are stored and taken in, set-wise, in batches of INGEST_BATCH, one
+    transaction each (see `mentions_ingest`): one commit (one disk flush) and a
+    fixed number of queries per batch instead of per mention.
     """
     summary: Counter = Counter(dict.fromkeys(OUTCOMES, 0))
     items = chronological([item for page in pages for item in page.items])
     for start in range(0, len(items), INGEST_BATCH):
-        with transaction.atomic():
-            for item in items[start : start + INGEST_BATCH]:
-                outcome = mention_ingest(
-                    item=item, account=account, source=source, platform=platform
-                )
-                summary[outcome] += 1
+        summary.update(
+            mentions_ingest(
+                items=items[start : start + INGEST_BATCH],
+                account=account,
+                source=source,
+                platform=platform,
+            )
+        )
     summary["received"] = sum(summary[key] for key in OUTCOMES)
     if account is not None and summary["received"] > summary["duplicates"] + summary["rejected"]:
         SocialAccount.objects.filter(pk=account.pk).update(last_mention_at=timezone.now())
@@ -330,9 +403,22 @@ def lease_renew(*, account_id: int, owner: str) -> bool:
 
 
 def lease_release(*, account_id: int, owner: str) -> None:
-    SocialAccount.objects.filter(pk=account_id, poll_lease_owner=owner).update(
-        poll_lease_owner="", poll_lease_until=None
-    )
+    """Give the lease back. When the database went away mid-poll (a restart), the
+    release is retried on a fresh connection for a few seconds: otherwise this very
+    process, still alive, would find its own lease held and skip the account until
+    it expires (X_POLL_LEASE_SECONDS)."""
+    for delay in (0, 0.5, 1, 2, 4):
+        time.sleep(delay)
+        try:
+            SocialAccount.objects.filter(pk=account_id, poll_lease_owner=owner).update(
+                poll_lease_owner="", poll_lease_until=None
+            )
+            return
+        except DatabaseError:
+            if connection.in_atomic_block:
+                raise  # the caller's transaction is broken: its caller must handle it
+            connection.close()  # reconnect on the next try
+    logger.warning("account %s: poll lease not released; it expires by itself", account_id)
 
 
 class LeaseLost(Exception):
@@ -388,8 +474,8 @@ def account_poll(
       credentials) is not polled unless `force`; the result says until when.
     - One poller per account at a time (the lease); a second one is "locked".
     - Every page is read, from the watermark as it stood X_POLL_OVERLAP_SECONDS ago
-      (late mentions); every item goes through `mention_ingest`, oldest first,
-      each committed on its own. Repeats are dropped by the unique tweet id.
+      (late mentions); every item goes through `mentions_ingest`, oldest first,
+      a batch per transaction. Repeats are dropped by the unique tweet id.
     - The watermark moves to the first page's newest id only after every page
       was read and stored, by compare-and-set: a stale poller cannot move it back.
     - Reading about as many mentions as X lists without reaching the old

@@ -9,6 +9,8 @@ import logging
 from django.conf import settings
 from django_q.tasks import async_task
 
+from helpdesk.logging import log_context
+
 from . import selectors, services
 from .models import SocialAccount
 
@@ -28,12 +30,20 @@ def poll_account(account_id: int) -> str:
     account = SocialAccount.objects.filter(pk=account_id).first()
     if account is None:
         return "gone"
-    return services.account_poll(account=account).describe()
+    with log_context(account=account.handle):
+        return services.account_poll(account=account).describe()
 
 
 def deliver_reply(message_id: int) -> str:
     """Queued by `cases.services.case_reply` with the outbound message's id."""
-    return services.reply_deliver(message_id=message_id)
+    from cases.models import Message
+
+    where = Message.objects.filter(pk=message_id).values("case__reference", "case__account__handle")
+    context = where.first() or {}
+    with log_context(
+        case=context.get("case__reference"), account=context.get("case__account__handle")
+    ):
+        return services.reply_deliver(message_id=message_id)
 
 
 def retry_deliveries() -> list[int]:

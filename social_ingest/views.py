@@ -15,8 +15,10 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from helpdesk.logging import log_context
+
 from . import services
-from .models import InboundChannel
+from .models import InboundChannel, SocialAccount
 from .parsers import PayloadError
 from .signatures import (
     MAX_CRC_TOKEN_LENGTH,
@@ -94,8 +96,13 @@ def x_webhook(request: HttpRequest) -> JsonResponse:
         return _error(400, "invalid_json", problem)
     if not isinstance(doc, dict):
         return _error(400, "invalid_payload", "the body must be a JSON object")
+    for_user = doc.get("for_user_id") if isinstance(doc.get("for_user_id"), str) else ""
+    account = SocialAccount.objects.filter(platform="x", external_id=for_user).values_list(
+        "handle", flat=True
+    )
     try:
-        summary = services.webhook_ingest(body=doc)
+        with log_context(account=account.first() if for_user else ""):
+            summary = services.webhook_ingest(body=doc)
     except PayloadError as exc:
         return _error(400, "invalid_payload", str(exc))
     return JsonResponse(summary)
@@ -151,7 +158,8 @@ def channel_inbound(request: HttpRequest, channel: str) -> JsonResponse:
     if problem:
         return _error(400, "invalid_json", problem)
     try:
-        summary, rejected = services.channel_ingest(channel=found, doc=doc)
+        with log_context(account=f"channel:{found.slug}"):
+            summary, rejected = services.channel_ingest(channel=found, doc=doc)
     except PayloadError as exc:
         return _error(400, "invalid_payload", str(exc))
     if rejected:

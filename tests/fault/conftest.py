@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.factories import ACCOUNT_ID
+from tests.fault.procs import Children
 from tests.social_ingest.fakex import DROP, FakeX
 
 CREDENTIALS = {
@@ -33,6 +34,16 @@ class FakeXServer(ThreadingHTTPServer):
     def __init__(self, fake: FakeX):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.fake = fake
+        # Ids of the mentions actually sent to a client in a mentions page: the
+        # source of truth of `assert_invariants` (X lists only ~800, so a gap
+        # leaves some mentions never served).
+        self.served: set[str] = set()
+        self.served_lock = threading.Lock()
+        # (client port, method, path) of every request: tells which process asked.
+        self.peers: list[tuple[int, str, str]] = []
+
+    def handle_error(self, request, client_address):
+        pass  # a client killed mid-request (the point of these tests): not an error
 
     @property
     def url(self) -> str:
@@ -48,6 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self):
         parts = urlsplit(self.path)
+        self.server.peers.append((self.client_address[1], self.command, parts.path))
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
@@ -55,6 +67,9 @@ class _Handler(BaseHTTPRequestHandler):
         if payload == DROP:
             self.close_connection = True
             return  # no answer at all: the client sees the connection drop
+        if status == 200 and isinstance(payload, dict) and parts.path.endswith("/mentions"):
+            with self.server.served_lock:
+                self.server.served.update(t["id"] for t in payload.get("data") or [])
         data = payload.encode() if isinstance(payload, str) else _json(payload)
         self.send_response(status)
         for name, value in headers.items():
@@ -95,23 +110,41 @@ def live_x(settings, x_server) -> FakeX:
     return x_server.fake
 
 
-def subprocess_env(x_server, database: dict) -> dict:
-    """Environment of a `manage.py` child using this test's PostgreSQL database and
-    the fake X (`database` is `connection.settings_dict`)."""
+def database_url(database: dict) -> str:
+    """The URL of a Django database (`connection.settings_dict`)."""
     user = database["USER"] or "postgres"
     password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
     host = database["HOST"] or "127.0.0.1"
     port = database["PORT"] or "5432"
+    return f"postgres://{user}{password}@{host}:{port}/{database['NAME']}"
+
+
+def subprocess_env(x_server, database: dict | str, **overrides: str) -> dict:
+    """Environment of a `manage.py` child using this test's PostgreSQL database (a
+    settings dict, or a URL) and the fake X; `overrides` are more variables."""
     env = dict(os.environ)
     env.update(CREDENTIALS)
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
             "SECRET_KEY": "fault-test-key",
-            "DATABASE_URL": f"postgres://{user}{password}@{host}:{port}/{database['NAME']}",
-            "X_API_BASE_URL": x_server.url,
+            "DATABASE_URL": database if isinstance(database, str) else database_url(database),
+            "X_API_BASE_URL": x_server.url if x_server is not None else "http://127.0.0.1:9",
             "X_HTTP_TIMEOUT": "5",
             "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
         }
     )
+    env.pop("REDIS_URL", None)  # the ORM broker unless a test says otherwise
+    env.update(overrides)
     return env
+
+
+@pytest.fixture
+def children():
+    """Start real processes with `children.start([...], env)`; all stopped at the end."""
+    registry = Children()
+    try:
+        yield registry
+    finally:
+        registry.stop_all()

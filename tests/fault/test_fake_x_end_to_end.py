@@ -19,10 +19,12 @@ from django.utils import timezone
 
 from cases.models import Message
 from cases.services import case_reply
-from social_ingest import selectors, tasks
+from social_ingest import selectors, services, tasks
 from social_ingest.models import DeliveryAttempt, InboundEvent, MentionGap, SocialAccount
 from tests.factories import ACCOUNT_ID
-from tests.fault.conftest import subprocess_env
+from tests.fault.conftest import database_url, subprocess_env
+from tests.fault.invariants import assert_invariants
+from tests.fault.pgblock import RowGate
 from tests.social_ingest.fakex import DROP, SERVICE_UNAVAILABLE, TOO_MANY, USAGE_CAPPED, Failure
 
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
@@ -40,18 +42,17 @@ def poll_once(*args) -> str:
     return out.getvalue() + err.getvalue()
 
 
-def assert_every_served_mention_once(fake):
-    stored = list(Message.objects.filter(direction="in").values_list("platform_id", flat=True))
-    assert len(stored) == len(set(stored)), "a mention was stored twice"
-    assert set(stored) == fake.served_mention_ids(), "a served mention is missing"
-    assert InboundEvent.objects.count() == len(fake.mentions)
+def assert_every_served_mention_once(x_server):
+    """The suite's invariants, with every mention X lists as served."""
+    assert x_server.served == x_server.fake.served_mention_ids(), "X did not list them all"
+    return assert_invariants(served=x_server.served, fake=x_server.fake)
 
 
 def reload(account):
     return SocialAccount.objects.get(pk=account.pk)
 
 
-def test_bursts_late_arrivals_and_errors_over_real_http(live_x, account):
+def test_bursts_late_arrivals_and_errors_over_real_http(live_x, x_server, account):
     with time_machine.travel(T0, tick=False):
         live_x.burst(250, author_id="501")
         assert "250 received" in poll_once()
@@ -90,7 +91,7 @@ def test_bursts_late_arrivals_and_errors_over_real_http(live_x, account):
         assert "not polled (rate_limited until" in poll_once()
     with time_machine.travel(T0 + timedelta(minutes=21), tick=False):
         assert "new_cases 5" in poll_once()
-    assert_every_served_mention_once(live_x)
+    assert_every_served_mention_once(x_server)
 
 
 def test_usage_cap_is_visible_and_not_hammered(live_x, account):
@@ -116,7 +117,9 @@ def test_a_stalled_x_is_cut_off_by_the_timeout(live_x, account, settings):
     assert reload(account).health == "error"
 
 
-def test_more_than_800_mentions_between_polls_is_a_gap_supervisors_see(live_x, account):
+def test_more_than_800_mentions_between_polls_is_a_gap_supervisors_see(
+    live_x, x_server, account, supervisor, client
+):
     with time_machine.travel(T0, tick=False):
         first = live_x.add_mention()
         poll_once()
@@ -128,8 +131,22 @@ def test_more_than_800_mentions_between_polls_is_a_gap_supervisors_see(live_x, a
     assert gap.after_id == first["id"] and gap.fetched_count == 800
     [health] = selectors.account_health()
     assert health.open_gaps == [gap] and "gap" in health.alarms
-    # Exactly the 801 reachable mentions are in, once each; 100 are out of X's reach.
-    assert Message.objects.count() == 801
+    # Exactly the 801 mentions X served are in, once each; 100 stayed out of its reach.
+    totals = assert_invariants(served=x_server.served, fake=live_x)
+    assert totals.mentions == len(x_server.served) == 801
+    assert len(live_x.mentions) - len(x_server.served) == 100
+    # The gap is on the supervisor's dashboard, in their language, until acknowledged.
+    supervisor.language = "en"
+    supervisor.save(update_fields=["language"])
+    client.force_login(supervisor)
+    page = client.get("/supervisor/").content.decode()
+    assert "1 gap" in page
+    # The next poll reads nothing new and records no second gap.
+    with time_machine.travel(T0 + timedelta(minutes=11), tick=False):
+        assert "0 received" in poll_once()
+    assert MentionGap.objects.count() == 1
+    services.gap_acknowledge(gap=gap, user=supervisor)
+    assert "1 gap" not in client.get("/supervisor/").content.decode()
 
 
 def test_replies_are_posted_exactly_once_over_http(live_x, account, agent):
@@ -211,23 +228,31 @@ def test_poller_killed_between_pages_and_mid_ingest_loses_and_doubles_nothing(
     fake.hooks.clear()
     assert reload_by_handle().since_id == ""
     # 2. Restarted at once (the dead poller's lease is taken over), then SIGKILL
-    #    in the middle of storing the mentions.
-    child = manage(x_server, "poll_mentions", "--once")
-    try:
-        assert wait_for(lambda: InboundEvent.objects.count() >= 20, 60)
-        child.send_signal(signal.SIGKILL)
-        child.wait(10)
-    finally:
-        if child.poll() is None:
-            child.kill()
+    #    inside the transaction storing the mentions: the 21st (oldest first) is
+    #    held at a gate after its raw event was written, uncommitted.
+    ids = sorted(fake.mentions, key=lambda i: (len(i), i))
+    gate = RowGate(
+        database_url(connection.settings_dict),
+        table="social_ingest_inboundevent",
+        when=f"NEW.external_id = '{ids[20]}'",
+    )
+    with gate:
+        child = manage(x_server, "poll_mentions", "--once")
+        try:
+            assert gate.wait_closed_on(60)
+            child.send_signal(signal.SIGKILL)
+            child.wait(10)
+        finally:
+            if child.poll() is None:
+                child.kill()
     stored = InboundEvent.objects.count()
-    assert 20 <= stored <= 230
+    assert stored <= 20, "the row held at the gate was committed"
     # 3. Restarted again: it completes.
     child = manage(x_server, "poll_mentions", "--once")
     out, err = child.communicate(timeout=120)
     assert child.returncode == 0, err
     assert "received" in out
-    assert_every_served_mention_once(fake)
+    assert_every_served_mention_once(x_server)
     assert reload_by_handle().since_id == max(fake.mentions, key=lambda i: (len(i), i))
 
 
@@ -258,7 +283,7 @@ def test_two_pollers_in_two_processes_one_polls(postgres_only, x_server):
     assert "not polled (locked" in out2
     assert "5 received" in out1, err1
     assert len([r for r in fake.requests if r[1].endswith("/mentions")]) == 1
-    assert_every_served_mention_once(fake)
+    assert_every_served_mention_once(x_server)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -281,4 +306,4 @@ def test_the_long_running_poller_keeps_up_and_stops_cleanly(postgres_only, x_ser
             child.kill()
     assert child.returncode == 0, err
     assert out.strip().endswith("Stopped.")
-    assert_every_served_mention_once(fake)
+    assert_every_served_mention_once(x_server)

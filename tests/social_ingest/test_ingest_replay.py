@@ -144,16 +144,16 @@ def test_same_payload_from_two_threads_at_once_is_stored_once(postgres_only):
 def test_an_intake_failure_is_kept_as_a_visible_rejection_and_the_rest_goes_on(
     db, tmp_path, monkeypatch
 ):
-    from cases import services as case_services
+    from cases import intake as case_intake
 
-    real_triage = case_services.triage
+    real_triage = case_intake.triage
 
     def failing_triage(mention, **kw):
         if mention.external_id == "802":
             raise RuntimeError("rule engine exploded")
         return real_triage(mention, **kw)
 
-    monkeypatch.setattr(case_services, "triage", failing_triage)
+    monkeypatch.setattr(case_intake, "triage", failing_triage)
     summary = replay(
         write(
             tmp_path,

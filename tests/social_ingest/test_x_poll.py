@@ -270,25 +270,26 @@ def test_a_failure_after_page_one_loses_nothing_and_doubles_nothing(fake_x, acco
 
 def test_a_crash_in_the_middle_of_storing_loses_nothing_after_restart(fake_x, account, monkeypatch):
     fake_x.burst(150)
-    real_ingest = services.mention_ingest
-    stored = []
+    real_intake = services.intake_many
+    taken = []
 
-    def dies_after_60(**kw):
-        if len(stored) == 60:
+    def dies_after_120(mentions, **kw):
+        # The worker dies in the middle of the second batch's intake.
+        if len(taken) + len(mentions) > 120:
             raise KeyboardInterrupt("worker killed")
-        stored.append(1)
-        return real_ingest(**kw)
+        taken.extend(mentions)
+        return real_intake(mentions, **kw)
 
-    monkeypatch.setattr(services, "mention_ingest", dies_after_60)
+    monkeypatch.setattr(services, "intake_many", dies_after_120)
     with pytest.raises(KeyboardInterrupt):
         poll(account)
     # Items commit in batches: the batch being stored when the worker died is
-    # rolled back whole, earlier batches stay.
+    # rolled back whole (its raw events too), earlier batches stay.
     committed = InboundEvent.objects.count()
-    assert committed < 60
+    assert committed == services.INGEST_BATCH == Message.objects.count()
     account = reload(account)
     assert account.since_id == "" and account.poll_lease_owner == ""
-    monkeypatch.setattr(services, "mention_ingest", real_ingest)
+    monkeypatch.setattr(services, "intake_many", real_intake)
     result = poll(account)
     assert (
         result.counts["new_cases"] == 150 - committed and result.counts["duplicates"] == committed

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from helpdesk.logging import log_context
 from social_ingest.models import InboundEvent, SocialAccount
 from social_ingest.parsers import PayloadError, parse_text
 from social_ingest.services import OUTCOMES, pages_ingest
@@ -35,7 +36,8 @@ class Command(BaseCommand):
                 failed.append(path)
                 self.stderr.write(f"{path}: {exc}")
                 continue
-            summary = pages_ingest(pages, account=account, source=InboundEvent.Source.REPLAY)
+            with log_context(account=account.handle if account else ""):
+                summary = pages_ingest(pages, account=account, source=InboundEvent.Source.REPLAY)
             for key in totals:
                 totals[key] += summary[key]
         self.stdout.write(json.dumps(totals))

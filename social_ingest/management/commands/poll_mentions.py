@@ -6,6 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, close_old_connections
 
+from helpdesk.logging import log_context
 from social_ingest.models import SocialAccount
 from social_ingest.services import account_poll, accounts_poll_due
 
@@ -42,7 +43,8 @@ class Command(BaseCommand):
         self._loop(accounts, force=force)
 
     def _poll(self, account, *, force):
-        result = account_poll(account=account, force=force)
+        with log_context(account=account.handle):
+            result = account_poll(account=account, force=force)
         stream = self.stderr if result.status == "failed" else self.stdout
         stream.write(result.describe())
         return result

@@ -151,4 +151,7 @@ def test_api_answers_as_its_schema_says(supervisor, monkeypatch, settings, conne
 
         run()
     statuses = {status for (_label, status) in calls}
-    assert {200, 400, 404} <= statuses
+    # Successes, misses and refused actions were all generated and all conformed (which
+    # refusal a sequence meets, 400 or 409, depends on the state earlier calls left).
+    assert {200, 404} <= statuses
+    assert statuses & {400, 409}

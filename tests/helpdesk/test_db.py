@@ -1,0 +1,80 @@
+"""The set-wise writes of helpdesk/db.py write what the ORM would, on both databases."""
+
+from datetime import UTC, datetime, timedelta
+
+from cases.models import Case, CaseEvent, Queue
+from helpdesk.db import rows_insert, rows_update
+from social_ingest.models import InboundEvent
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+TRICKY = 'quote " backslash \\ comma , brace { } عربي\nnew line'
+
+
+def _event(external_id: str, **extra) -> InboundEvent:
+    return InboundEvent(
+        external_id=external_id,
+        source="replay",
+        payload={"id": external_id, "text": TRICKY, "n": [1, None, 2.5]},
+        received_at=NOW,
+        state="processed",
+        **extra,
+    )
+
+
+def _case(reference: str) -> Case:
+    queue = Queue.objects.get(slug="general")
+    return Case(reference=reference, queue=queue, created_at=NOW, opened_at=NOW, updated_at=NOW)
+
+
+def _columns(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_rows_insert_writes_every_column_and_sets_pks_in_order(db):
+    objs = [_event(str(n), reason=TRICKY if n % 2 else "", error="") for n in range(5)]
+    inserted = rows_insert(InboundEvent, objs)
+    assert inserted == objs
+    assert all(obj.pk is not None and not obj._state.adding for obj in objs)
+    assert [o.pk for o in objs] == sorted(o.pk for o in objs)
+    for obj in objs:
+        assert _columns(InboundEvent.objects.get(pk=obj.pk)) == _columns(obj)
+
+
+def test_rows_insert_skips_taken_keys_and_returns_only_the_rows_it_wrote(db):
+    rows_insert(InboundEvent, [_event("2")])
+    objs = [_event("1"), _event("2"), _event("3")]
+    inserted = rows_insert(InboundEvent, objs, unique_fields=("platform", "external_id"))
+    assert [o.external_id for o in inserted] == ["1", "3"]
+    assert objs[1].pk is None
+    assert InboundEvent.objects.count() == 3
+    assert InboundEvent.objects.get(pk=objs[2].pk).external_id == "3"
+
+
+def test_rows_insert_takes_the_id_of_a_related_object_saved_after_it_was_built(db):
+    case = _case("C-2026-999999")
+    event = CaseEvent(case=case, kind="created", data={"source": "poll"}, created_at=NOW)
+    rows_insert(Case, [case])
+    rows_insert(CaseEvent, [event])
+    assert CaseEvent.objects.get(pk=event.pk).case_id == case.pk
+
+
+def test_rows_update_writes_each_rows_values_and_increments(db):
+    a, b, c = (_case(f"C-2026-90000{n}") for n in range(3))
+    rows_insert(Case, [a, b, c])
+    a.updated_at, a.tags = NOW + timedelta(hours=1), ["x", TRICKY]
+    b.updated_at, b.tags = NOW + timedelta(hours=2), []
+    stale = Case(pk=a.pk, updated_at=NOW - timedelta(days=9), tags=["stale"])
+    updated = rows_update(Case, [a, b, stale], ["updated_at", "tags"], increment=["version"])
+    assert updated == 2
+    rows = {r.pk: r for r in Case.objects.all()}
+    assert (rows[a.pk].updated_at, rows[a.pk].tags, rows[a.pk].version) == (
+        NOW + timedelta(hours=1),
+        ["x", TRICKY],
+        a.version + 1,
+    )
+    assert (rows[b.pk].updated_at, rows[b.pk].tags, rows[b.pk].version) == (
+        NOW + timedelta(hours=2),
+        [],
+        b.version + 1,
+    )
+    assert (rows[c.pk].updated_at, rows[c.pk].version) == (NOW, c.version)
