@@ -14,8 +14,12 @@ RESULTS: list[dict] = []
 
 
 def bench_database_url(suffix: str = "_bench") -> str:
-    """DATABASE_URL's database + `suffix`, created when missing; never the test database."""
-    url = os.environ.get("DATABASE_URL", "")
+    """DATABASE_URL's database + `suffix`, created when missing; never the test database.
+
+    The first call remembers the DATABASE_URL it started from, so scenarios run one
+    after another in one process each get their own database (sada_bench,
+    sada_ingest_bench, ...), whatever the previous one set."""
+    url = os.environ.setdefault("SADA_BENCH_BASE_URL", os.environ.get("DATABASE_URL", ""))
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit(
             "Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/sada"
@@ -34,22 +38,36 @@ def bench_database_url(suffix: str = "_bench") -> str:
     return urlunsplit(parts._replace(path=f"/{bench}"))
 
 
+_current_suffix: str | None = None
+
+
 def setup(suffix: str = "_bench") -> None:
-    """Point Django at the bench database and migrate it. Idempotent."""
-    if os.environ.get("SADA_BENCH_READY"):
+    """Point Django at the bench database of `suffix` and migrate it. Idempotent; a
+    later scenario in the same process with another suffix is switched over."""
+    global _current_suffix
+    if _current_suffix == suffix:
         return
-    os.environ["DATABASE_URL"] = bench_database_url(suffix)
+    url = bench_database_url(suffix)
+    os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.pop("REDIS_URL", None)
     import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:
+        django.setup()
+    else:
+        from django.db import connections
+
+        connection = connections["default"]
+        connection.close()
+        connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    os.environ["SADA_BENCH_READY"] = "1"
+    _current_suffix = suffix
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:

@@ -20,6 +20,7 @@ import statistics
 import time
 from pathlib import Path
 
+from bench.common import report
 from cases.routing import MentionFacts, RuleSpec, evaluate
 from cases.seed_rules import SEED_RULES
 from cases.text import compile_phrase, detect_language, normalize
@@ -103,8 +104,11 @@ def measure(paths=FILES, repeat: int = 5) -> dict:
     }
 
 
-def run(quick: bool = False, n: int | None = None) -> None:
-    print(json.dumps(measure(repeat=n or (2 if quick else 5)), ensure_ascii=False))
+def run(quick: bool = False, n: int | None = None) -> dict:
+    result = measure(repeat=n or (2 if quick else 5))
+    result["n"] = result["calls"]
+    report(result)  # printed, and kept for bench/RESULTS.md like the other scenarios
+    return result
 
 
 def main() -> None:

@@ -23,6 +23,8 @@ import sys
 import time
 from datetime import timedelta
 
+EXPLAIN = False  # --explain: write the plans of its queries to bench/explain/
+
 
 def _setup() -> None:
     # Its own database: other benchmarks fill theirs with cases whose clocks run.
@@ -135,6 +137,11 @@ def bench_idle(runs: int) -> dict:
     now = timezone.now()
     queries = _captured(lambda: sla_sweep(now=now))
     assert len(queries) == 1, queries
+    if EXPLAIN:
+        from bench.explain import explain, write
+
+        title = "SLA sweep, nothing due: its one query; 1,000,000 open cases"
+        write("sla_sweep_idle", title, queries[0], explain(queries[0]))
     sweep, raw = [], []
     for _ in range(runs):
         started = time.perf_counter()
@@ -195,6 +202,11 @@ def bench_breaches(breaches: int, runs: int) -> dict:
         if run == 1:
             queries = _captured(lambda at=now: _select_batch(at))
             select_sql = next(q for q in queries if "FOR UPDATE" in q)
+            if EXPLAIN:
+                from bench.explain import explain, write
+
+                title = f"SLA sweep batch (SELECT ... FOR UPDATE SKIP LOCKED), {breaches:,} due; rolled back"
+                write("sla_sweep_batch", title, select_sql, explain(select_sql, rollback=True))
         started = time.perf_counter()
         report = sla_sweep(now=now)
         elapsed = time.perf_counter() - started
@@ -247,7 +259,13 @@ def run(quick: bool = False, n: int | None = None) -> None:
     command = [sys.executable, "-m", "bench.sla_sweep", "--cases", str(cases)]
     if quick:
         command += ["--idle-runs", "50", "--runs", "2"]
-    result = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    else:
+        command.append("--explain")
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+        raise RuntimeError(f"{' '.join(command[1:])} failed (exit {done.returncode})")
+    result = json.loads(done.stdout)
     idle, busy = result["idle_sweep"], result["breach_sweep"]
     report(
         {
@@ -278,7 +296,10 @@ def main() -> None:
     parser.add_argument("--breaches", type=int, default=1_000)
     parser.add_argument("--idle-runs", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--explain", action="store_true", help="write bench/explain/sla_*.txt")
     args = parser.parse_args()
+    global EXPLAIN
+    EXPLAIN = args.explain
     _setup()
     from django.db import connection
 

@@ -1,39 +1,34 @@
-"""Eight agents taking cases from one queue at once, beside the bare
+"""Eight agents taking cases at once from one queue of 100,000, beside the bare
 SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1 + UPDATE loop on one connection. Not a test.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sada python -m bench --scenario take_next
 
-The queue is filled with the SLA sweep's generate_series builder (unassigned open
-cases) in the shared bench database; every case taken is handed back afterwards
-(assignee cleared, its 'assigned' events deleted) so the next run finds the queue full.
+The queue is the bench queue of 100,000 open unassigned cases (bench/data.py). Each
+agent is a process of its own with its own connection (on 2 cores, threads of one
+process would mostly wait for the GIL, not for PostgreSQL). Every case taken is handed
+back afterwards (assignee cleared) so the next run finds the queue full; the
+'assigned' events stay (append-only), so each run checks only the events it wrote.
 """
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
 import time
 from collections import Counter
 
-from bench.common import report, setup
+from bench.common import QueryCounter, report, setup
 
 AGENTS = 8
 
 
-def _agents(queue):
-    from cases.models import User
+def _agents(size: int):
+    from bench.data import bench_agent
 
-    agents = []
-    for i in range(AGENTS):
-        user, _ = User.objects.get_or_create(username=f"bench_agent_{i}")
-        user.queues.add(queue)
-        agents.append(user)
-    return agents
+    return [bench_agent(size, i) for i in range(AGENTS)]
 
 
 def _reset(ids: list[int]) -> None:
-    """Hand the taken cases back. Their 'assigned' events stay: cases_caseevent is
-    append-only (a trigger refuses DELETE), so each run checks only the events
-    written after it started."""
+    """Hand the taken cases back (a plain UPDATE: the bench's own data)."""
     from django.db import connection
 
     from cases.models import Case
@@ -54,35 +49,47 @@ def _release_all(agents) -> None:
     _reset(list(Case.objects.filter(assignee__in=agents).values_list("pk", flat=True)))
 
 
-def _threaded(agents, per_agent: int) -> tuple[float, list[int], list[str]]:
+def _agent_process(agent_id: int, takes: int, barrier, results) -> None:
     from django.db import connection
 
+    from cases.models import User
     from cases.services import case_take_next
 
-    taken: list[list[int]] = [[] for _ in agents]
-    errors: list[str] = []
-    barrier = threading.Barrier(len(agents) + 1)
-
-    def work(i, agent):
+    connection.close()  # never share the parent's socket
+    agent = User.objects.get(pk=agent_id)
+    taken, errors = [], []
+    barrier.wait()
+    for _ in range(takes):
         try:
-            connection.ensure_connection()
-            barrier.wait()
-            for _ in range(per_agent):
-                taken[i].append(case_take_next(agent=agent).pk)
+            taken.append(case_take_next(agent=agent).pk)
         except Exception as exc:  # reported, not hidden
-            errors.append(f"{agent.username}: {exc!r}")
-        finally:
-            connection.close()
+            errors.append(repr(exc))
+            break
+    connection.close()
+    results.put((taken, errors))
 
-    threads = [threading.Thread(target=work, args=(i, a)) for i, a in enumerate(agents)]
-    for t in threads:
-        t.start()
+
+def _processes(agents, per_agent: int) -> tuple[float, list[int], list[str]]:
+    from django.db import connection
+
+    connection.close()
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(len(agents) + 1)
+    results = ctx.Queue()
+    workers = [
+        ctx.Process(target=_agent_process, args=(a.pk, per_agent, barrier, results)) for a in agents
+    ]
+    for w in workers:
+        w.start()
     barrier.wait()
     started = time.perf_counter()
-    for t in threads:
-        t.join()
+    collected = [results.get(timeout=600) for _ in workers]
     elapsed = time.perf_counter() - started
-    return elapsed, [pk for ids in taken for pk in ids], errors
+    for w in workers:
+        w.join()
+    ids = [pk for taken, _ in collected for pk in taken]
+    errors = [e for _, errs in collected for e in errs]
+    return elapsed, ids, errors
 
 
 def _baseline(queue, agent, takes: int) -> tuple[float, list[int]]:
@@ -116,24 +123,24 @@ def run(quick: bool = False, n: int | None = None) -> dict:
     setup()
     from django.db import connection
 
-    from bench.sla_sweep import build_cases
-    from cases.models import Case, CaseEvent, Queue
+    from bench.data import bench_queue, build_queue
+    from cases.models import Case, CaseEvent
 
-    n = n or (5_000 if quick else 100_000)
-    build_seconds = build_cases(n)
-    queue = Queue.objects.get(slug="general")
-    agents = _agents(queue)
+    size = 100_000
+    build_seconds = build_queue(size)
+    queue = bench_queue(size)
+    agents = _agents(size)
     _release_all(agents)
     waiting = Case.objects.filter(
         queue=queue, assignee__isnull=True, status__in=Case.OPEN_STATUSES
     ).count()
-    total = min(2_000, waiting // 2)
+    total = min(n or (800 if quick else 4_000), waiting // 2)
     per_agent = total // AGENTS
 
     last_event = CaseEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    elapsed, ids, errors = _threaded(agents, per_agent)
+    elapsed, ids, errors = _processes(agents, per_agent)
     counts = Counter(ids)
-    twice_in_threads = sum(1 for c in counts.values() if c > 1)
+    taken_twice = sum(1 for c in counts.values() if c > 1)
     events = Counter(
         CaseEvent.objects.filter(
             pk__gt=last_event, case_id__in=list(counts), kind="assigned"
@@ -143,6 +150,14 @@ def run(quick: bool = False, n: int | None = None) -> dict:
     assignees = dict(Case.objects.filter(pk__in=list(counts)).values_list("pk", "assignee_id"))
     unassigned = sum(1 for pk in counts if assignees.get(pk) is None)
     _reset(list(counts))
+
+    # Statements per take, as a warm server process runs it (BEGIN and COMMIT included).
+    from cases.services import case_take_next
+
+    probe = [case_take_next(agent=agents[0]).pk]
+    with QueryCounter() as counted:
+        probe.append(case_take_next(agent=agents[0]).pk)
+    _reset(probe)
 
     base_elapsed, base_ids = _baseline(queue, agents[0], len(ids) or total)
     _reset(base_ids)
@@ -158,8 +173,9 @@ def run(quick: bool = False, n: int | None = None) -> dict:
         "takes": len(ids),
         "seconds": round(elapsed, 3),
         "rows_per_s": round(rate, 1),
-        "double_assignments": twice_in_threads + not_one_event,
-        "taken_twice": twice_in_threads,
+        "queries": counted.count,
+        "double_assignments": taken_twice + not_one_event,
+        "taken_twice": taken_twice,
         "cases_without_exactly_one_assigned_event": not_one_event,
         "taken_but_unassigned_in_db": unassigned,
         "errors": errors[:5],

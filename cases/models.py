@@ -267,6 +267,23 @@ class Case(models.Model):
             models.Index(fields=["updated_at", "id"], name="case_updated"),
             # Lists ordered by creation (API ordering=created, reports by period).
             models.Index(fields=["created_at", "id"], name="case_created"),
+            # Reports (cases/reports.py) of one queue or one account over a period,
+            # and the public page of an account: created_at ranges per queue/account.
+            models.Index(fields=["queue", "created_at"], name="case_queue_created"),
+            models.Index(fields=["account", "created_at"], name="case_account_created"),
+            # Reports' backlog_by_day: cases resolved during the period (per day), and
+            # those created before it and resolved after it started.
+            models.Index(
+                fields=["resolved_at", "created_at"],
+                name="case_resolved",
+                condition=Q(resolved_at__isnull=False),
+            ),
+            # Reports' backlog_by_day: unresolved cases created before the period.
+            models.Index(
+                fields=["created_at"],
+                name="case_unresolved_created",
+                condition=Q(resolved_at__isnull=True),
+            ),
             # "My cases" of an agent.
             models.Index(
                 fields=["assignee", "status"],
@@ -279,6 +296,17 @@ class Case(models.Model):
                 fields=["sla_check_at"],
                 name="case_sla_check",
                 condition=Q(sla_check_at__isnull=False),
+            ),
+            # case_take_next's pick: per queue, the unassigned open cases in take order
+            # (priority, due NULLS LAST, oldest), so the first unlocked row is the answer.
+            models.Index(
+                fields=["queue", "priority", "first_response_due", "created_at", "id"],
+                name="case_take_next",
+                condition=Q(
+                    status__in=["new", "open", "pending"],
+                    assignee__isnull=True,
+                    merged_into__isnull=True,
+                ),
             ),
         ]
 
@@ -370,6 +398,12 @@ class Message(models.Model):
             ),
             # The case page: a case's conversation in order.
             models.Index(fields=["case", "created_at"], name="message_case_created"),
+            # Reports' per-agent figures: our replies written in a period, by author.
+            models.Index(
+                fields=["created_at", "author"],
+                condition=Q(direction="out"),
+                name="message_reply_created",
+            ),
             # The connector's retry sweep: outbound replies still queued or sending.
             models.Index(
                 fields=["delivery", "id"],
@@ -415,6 +449,13 @@ class CaseEvent(models.Model):
         indexes = [
             # A case's event log in order (case page, API events list).
             models.Index(fields=["case", "created_at"], name="caseevent_case_created"),
+            # Reports: status changes in a period (per-agent resolutions, not-a-case
+            # decisions by reason).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(kind="status_changed"),
+                name="caseevent_status_created",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -432,6 +473,8 @@ class CaseEvent(models.Model):
 # Models kept beside this module, imported so Django registers them with the app:
 # API keys and webhooks, routing rules, SLA calendars and policies, the web UI's.
 from .models_api import *  # noqa: E402,F403
+from .models_public import *  # noqa: E402,F403
+from .models_reports import *  # noqa: E402,F403
 from .models_routing import *  # noqa: E402,F403
 from .models_sla import *  # noqa: E402,F403
 from .models_ui import *  # noqa: E402,F403

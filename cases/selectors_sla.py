@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import (
@@ -69,18 +70,37 @@ def sla_state_expression(now: datetime) -> CaseWhen:
     )
 
 
+def _sla_rank() -> CaseWhen:
+    return CaseWhen(
+        *(When(sla_state=state, then=Value(rank)) for state, rank in STATE_RANK.items()),
+        output_field=IntegerField(),
+    )
+
+
 def with_sla_state(queryset: QuerySet[Case], now: datetime) -> QuerySet[Case]:
     """Annotate `sla_state` and `sla_rank` (0 breached .. 4 met) for filtering and sorting.
 
     Pure column reads: no join, usable on any case list.
     """
     queryset = queryset.annotate(sla_state=sla_state_expression(now))
-    return queryset.annotate(
-        sla_rank=CaseWhen(
-            *(When(sla_state=state, then=Value(rank)) for state, rank in STATE_RANK.items()),
-            output_field=IntegerField(),
-        )
-    )
+    return queryset.annotate(sla_rank=_sla_rank())
+
+
+def alias_sla_state(queryset: QuerySet[Case], now: datetime) -> QuerySet[Case]:
+    """`sla_state` and `sla_rank` for `filter()`/`order_by()` only, not selected.
+
+    Resolving and compiling the expression costs more CPU than the page's SQL
+    itself, and rows that are displayed get their state from `set_sla_state`
+    (the Python reading) — so lists add this only when a filter or sort needs it.
+    """
+    queryset = queryset.alias(sla_state=sla_state_expression(now))
+    return queryset.alias(sla_rank=_sla_rank())
+
+
+def set_sla_state(rows: Iterable[Case], now: datetime) -> None:
+    """Set `sla_state` on loaded rows from their own fields (`cases.sla.sla_state`)."""
+    for row in rows:
+        row.sla_state = sla.sla_state(row, now)
 
 
 def case_sla_state(case: Case, now: datetime) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Case as CaseWhen
 from django.db.models import (
     CharField,
     Count,
+    DateTimeField,
     F,
     Min,
     OuterRef,
@@ -33,6 +34,7 @@ from django.utils.dateparse import parse_datetime
 from .models import Case, Message, Queue, User
 from .search import search_filter
 from .selectors import case_list, visible_cases
+from .selectors_sla import set_sla_state
 
 OPEN = list(Case.OPEN_STATUSES)
 SLA_STATES = ("ok", "warning", "breached", "paused", "met")
@@ -51,19 +53,32 @@ def due_expression():
     )
 
 
+# The inbox's sort key for "no running deadline": after every real one. A NOT NULL key
+# lets the keyset cursor be an index range (migration 0021_inbox_cursor_index).
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def due_key_expression():
+    """`due_expression()` with NULL read as NO_DEADLINE (the index's expression)."""
+    return Coalesce(due_expression(), Value(NO_DEADLINE, output_field=DateTimeField()))
+
+
 # Before the SLA module, "warning" is a fixed share of each priority's usual target.
 _FALLBACK_WARNING = {"P1": 5, "P2": 15, "P3": 60, "P4": 240}
 
 
 def with_sla(queryset: QuerySet[Case], now: datetime) -> QuerySet[Case]:
-    """Annotate `due_at` and `sla_state` (ok, warning, breached, paused, met)."""
+    """Annotate `due_at`; `sla_state` (ok, warning, breached, paused, met) is an
+    alias for filters and sorts. Rows that are shown get `sla_state` in Python
+    (`selectors_sla.set_sla_state`): the SQL expression is only compiled when a
+    filter or sort uses it."""
     queryset = queryset.annotate(due_at=due_expression())
     try:
-        from .selectors_sla import with_sla_state
+        from .selectors_sla import alias_sla_state
     except ImportError:
-        with_sla_state = None
-    if with_sla_state is not None:
-        return with_sla_state(queryset, now)
+        alias_sla_state = None
+    if alias_sla_state is not None:
+        return alias_sla_state(queryset, now)
     warning = [
         When(priority=p, due_at__lt=now + timedelta(minutes=m), then=Value("warning"))
         for p, m in _FALLBACK_WARNING.items()
@@ -111,7 +126,8 @@ def with_business_remaining(rows: list[Case], now: datetime) -> list[Case]:
         cal = calendars.get(getattr(row, "sla_policy_id", None))
         # Overdue shows wall-clock lateness: measuring weeks of business time
         # for every late row would cost more than it tells.
-        if cal is None or row.status == Case.Status.PENDING or row.due_at < now:
+        no_clock = row.due_at is None or row.status == Case.Status.PENDING
+        if cal is None or no_clock or row.due_at < now:
             continue
         row.sla_remaining_seconds = business_seconds_between(cal, now, row.due_at)
     return rows
@@ -122,12 +138,12 @@ def with_business_remaining(rows: list[Case], now: datetime) -> list[Case]:
 
 SORTS = {
     # name: keyset keys, (field, descending, nullable); the last key is unique.
-    "due": [("due_at", False, True), ("id", False, False)],
-    "priority": [("priority", False, False), ("due_at", False, True), ("id", False, False)],
+    "due": [("due_key", False, False), ("id", False, False)],
+    "priority": [("priority", False, False), ("due_key", False, False), ("id", False, False)],
     "newest": [("created_at", True, False), ("id", True, False)],
     "oldest": [("created_at", False, False), ("id", False, False)],
 }
-_DATETIME_KEYS = {"due_at", "created_at"}
+_DATETIME_KEYS = {"due_key", "due_at", "created_at"}
 
 
 @dataclass
@@ -213,6 +229,11 @@ def keyset_after(keys: list[tuple[str, bool, bool]], values: list) -> Q:
             equal = Q(**{name: value})
         condition |= equal_so_far & after
         equal_so_far &= equal
+    # The same rows, plus a plain bound on the first key: an index range condition
+    # (the OR above alone makes PostgreSQL scan the index from its start).
+    name, desc, _nullable = keys[0]
+    if values[0] is not None:
+        condition &= Q(**{f"{name}__{'lte' if desc else 'gte'}": values[0]})
     return condition
 
 
@@ -293,9 +314,12 @@ def default_sort(query: InboxQuery) -> str:
 def inbox_page(user: User, query: InboxQuery, *, now: datetime, is_supervisor: bool) -> InboxPage:
     """One page of the inbox in one query: rows, their SLA state and first line."""
     sort = query.sort if query.sort in SORTS else default_sort(query)
-    qs = with_sla(inbox_base(user, query, is_supervisor=is_supervisor), now)
+    qs = inbox_base(user, query, is_supervisor=is_supervisor)
     if query.sla in SLA_STATES:
-        qs = qs.filter(sla_state=query.sla)
+        qs = with_sla(qs, now).filter(sla_state=query.sla)
+    else:
+        qs = qs.annotate(due_at=due_expression())
+    qs = qs.annotate(due_key=due_key_expression())
     if query.after:
         values = decode_cursor(query.after, sort)
         if values is not None:
@@ -305,6 +329,7 @@ def inbox_page(user: User, query: InboxQuery, *, now: datetime, is_supervisor: b
     rows = list(qs[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
+    set_sla_state(rows, now)
     with_business_remaining(rows, now)
     return InboxPage(
         rows=rows,

@@ -6,13 +6,12 @@ Each function is one transaction: a conditional update of the case, its
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -25,257 +24,18 @@ from .exceptions import (
     NotPermitted,
     StaleCase,
 )
-from .mention import Author, Mention
-from .models import Case, CaseReferenceCounter, Customer, Incident, Message, Queue, User
-from .triage import triage
+
+# The intake (a page of mentions at a time) lives beside this module; its home stays here.
+from .intake import (  # noqa: F401
+    IntakeResult,
+    intake,
+    intake_failure_case,
+    intake_many,
+    not_a_case_reason,
+)
+from .models import Case, CaseEvent, Incident, Message, Queue, User
 
 logger = logging.getLogger(__name__)
-
-
-# --- Intake ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IntakeResult:
-    outcome: str  # "new_case", "appended" or "not_a_case"
-    case: Case | None = None
-    message: Message | None = None
-    reason: str = ""  # why it is not a case (machine code)
-
-
-def not_a_case_reason(mention: Mention, *, account_external_id: str = "") -> str:
-    """Why a mention needs no case, or "" when it does. Pure."""
-    if mention.is_retweet:
-        return "retweet"
-    if account_external_id and mention.author and mention.author.external_id == account_external_id:
-        return "own_post"
-    return ""
-
-
-@transaction.atomic
-def intake(
-    mention: Mention, *, account=None, source: str = "poll", now: datetime | None = None
-) -> IntakeResult:
-    """Turn one mention into a case change.
-
-    - A retweet or the account's own post opens no case; the caller records why.
-    - An edited post joins the case of its original, whatever that case's state.
-    - A reply to a post of a case, or a post in the conversation of the same
-      customer's case, joins that case: a pending case becomes open (the
-      customer answered), a case resolved less than SADA_REOPEN_DAYS ago
-      reopens; a closed or older case is left alone and a new case opens.
-    - Otherwise a new case opens, routed and prioritised by the rules.
-    - Every change writes its CaseEvent in this transaction.
-    """
-    now = now or timezone.now()
-    reason = not_a_case_reason(mention, account_external_id=getattr(account, "external_id", ""))
-    if reason:
-        return IntakeResult("not_a_case", reason=reason)
-
-    customer = (
-        customer_upsert(mention.author, platform=mention.platform, now=now)
-        if mention.author
-        else None
-    )
-    case = _thread_case(mention, customer)
-    written = min(mention.created_at or now, now)
-    if case is not None and _joins(case, mention, now):
-        message = _add_inbound_message(case, mention, customer, written, now)
-        return IntakeResult("appended", case=case, message=message)
-
-    decision = triage(mention, customer=customer, account=account, now=now)
-    if decision.not_a_case_reason:
-        return IntakeResult("not_a_case", reason=decision.not_a_case_reason)
-    case = Case.objects.create(
-        reference=_next_reference(now),
-        status=Case.Status.NEW,
-        priority=decision.priority,
-        priority_reasons=list(decision.priority_reasons),
-        queue=decision.queue,
-        category=decision.category,
-        tags=list(decision.tags),
-        customer=customer,
-        account=account,
-        channel=mention.platform,
-        language=decision.language,
-        conversation_id=mention.conversation_id or mention.external_id,
-        routed_by=decision.routed_by,
-        incident_key=decision.incident_key,
-        created_at=written,
-        opened_at=now,
-        updated_at=now,
-        last_customer_message_at=written,
-    )
-    sla_services.sla_start(case=case, now=now)
-    events.created(case, source=source, rule=decision.routed_by, at=now)
-    webhooks.emit("case.created", case, now=now)
-    message = _create_message(case, mention, customer, written, now)
-    events.message_received(case, message_id=message.pk, platform_id=message.platform_id)
-    if decision.assignee is not None:
-        try:
-            case = case_assign(
-                case=case,
-                assignee=decision.assignee,
-                actor=None,
-                actor_kind="rule",
-                how="rule",
-                now=now,
-            )
-        except InvalidInput as exc:  # a rule naming someone outside the queue: left unassigned
-            logger.warning("rule %s cannot assign %s: %s", decision.routed_by, case.reference, exc)
-    elif case.queue.assignment_mode != Queue.AssignmentMode.MANUAL:
-        case = case_auto_assign(case=case, now=now)
-    if decision.incident_key:
-        incident_link(case=case, now=now)
-    return IntakeResult("new_case", case=case, message=message)
-
-
-def customer_upsert(author: Author, *, platform: str, now: datetime) -> Customer:
-    """The customer row of a platform author, refreshed with what the platform says now."""
-    customer, created = Customer.objects.get_or_create(
-        platform=platform,
-        external_id=author.external_id,
-        defaults={
-            "handle": author.handle,
-            "name": author.name,
-            "followers": author.followers,
-            "verified": author.verified,
-            "first_seen_at": now,
-            "updated_at": now,
-        },
-    )
-    if created:
-        return customer
-    fresh = {
-        "handle": author.handle or customer.handle,
-        "name": author.name or customer.name,
-        "followers": author.followers if author.followers is not None else customer.followers,
-        "verified": author.verified or (customer.verified and not author.handle),
-    }
-    changed = [name for name, value in fresh.items() if getattr(customer, name) != value]
-    if changed:
-        for name in changed:
-            setattr(customer, name, fresh[name])
-        customer.updated_at = now
-        customer.save(update_fields=[*changed, "updated_at"])
-    return customer
-
-
-def _thread_case(mention: Mention, customer: Customer | None) -> Case | None:
-    """The case this mention continues, locked for the change, or None."""
-    # Another version of this very post (an edit, or the original arriving after
-    # its edit) is already in a case.
-    found = (
-        Message.objects.filter(
-            channel=mention.platform, edit_root_id=mention.edit_root_id or mention.external_id
-        )
-        .values_list("case_id", flat=True)
-        .first()
-    )
-    if found is None and mention.in_reply_to_id and customer is not None:
-        found = (
-            Message.objects.filter(
-                channel=mention.platform,
-                platform_id=mention.in_reply_to_id,
-                case__customer=customer,
-            )
-            .values_list("case_id", flat=True)
-            .first()
-        )
-    if found is None and mention.conversation_id and customer is not None:
-        found = (
-            Case.objects.filter(customer=customer, conversation_id=mention.conversation_id)
-            .order_by("-id")
-            .values_list("id", flat=True)
-            .first()
-        )
-    if found is None:
-        return None
-    case = Case.objects.select_for_update().get(pk=found)
-    seen = {case.pk}
-    while case.merged_into_id and case.merged_into_id not in seen:
-        seen.add(case.merged_into_id)
-        case = Case.objects.select_for_update().get(pk=case.merged_into_id)
-    return case
-
-
-def _joins(case: Case, mention: Mention, now: datetime) -> bool:
-    if mention.is_edit or case.is_open:
-        return True
-    if case.status == Case.Status.RESOLVED and case.resolved_at:
-        return case.resolved_at >= now - timedelta(days=settings.SADA_REOPEN_DAYS)
-    return False
-
-
-def _add_inbound_message(
-    case: Case, mention: Mention, customer: Customer | None, written: datetime, now: datetime
-) -> Message:
-    message = _create_message(case, mention, customer, written, now)
-    old_status = case.status
-    changes = {"updated_at": now, "version": F("version") + 1}
-    if not mention.is_edit:
-        changes["last_customer_message_at"] = written
-        if case.status in (Case.Status.PENDING, Case.Status.RESOLVED):
-            changes["status"] = Case.Status.OPEN
-            changes["resolved_at"] = None
-    Case.objects.filter(pk=case.pk).update(**changes)
-    events.message_received(
-        case,
-        message_id=message.pk,
-        platform_id=message.platform_id,
-        edit_of=mention.edit_root_id if mention.is_edit else "",
-    )
-    if changes.get("status"):
-        if old_status == Case.Status.RESOLVED:
-            events.reopened(case, previous_status=old_status)
-        else:
-            events.status_changed(
-                case, old=old_status, new=Case.Status.OPEN, cause="customer_replied"
-            )
-    case.refresh_from_db()
-    sla_services.sla_customer_message(
-        case=case, written=written, previous_status=old_status, is_edit=mention.is_edit, now=now
-    )
-    return message
-
-
-def _create_message(
-    case: Case, mention: Mention, customer: Customer | None, written: datetime, now: datetime
-) -> Message:
-    return Message.objects.create(
-        case=case,
-        direction=Message.Direction.INBOUND,
-        channel=mention.platform,
-        customer=customer,
-        text=mention.text,
-        platform_id=mention.external_id,
-        edit_root_id=mention.edit_root_id or mention.external_id,
-        conversation_id=mention.conversation_id,
-        in_reply_to_id=mention.in_reply_to_id,
-        withheld=mention.withheld,
-        created_at=written,
-        received_at=now,
-    )
-
-
-def _next_reference(now: datetime) -> str:
-    """C-<year>-<6 digits>, gapless per year.
-
-    The counter row stays locked until the intake commits, so references follow
-    commit order; intake transactions are short, so the wait is too.
-    """
-    year = now.astimezone(ZoneInfo(settings.DISPLAY_TIME_ZONE)).year
-    for _attempt in range(3):
-        if CaseReferenceCounter.objects.filter(year=year).update(last=F("last") + 1):
-            number = CaseReferenceCounter.objects.values_list("last", flat=True).get(year=year)
-            return f"C-{year}-{number:06d}"
-        try:
-            with transaction.atomic():
-                CaseReferenceCounter.objects.create(year=year, last=1)
-            return f"C-{year}-{1:06d}"
-        except IntegrityError:
-            continue  # another intake created this year's row first
-    raise RuntimeError("could not allocate a case reference")
 
 
 # --- Transitions -------------------------------------------------------------------
@@ -380,6 +140,11 @@ def case_set_status(
             resolution=resolution,
             reason=reason,
         )
+    if status == S.RESOLVED:
+        # With SADA_RATING_ON_RESOLVE on, the customer also gets a rating link.
+        from .public_services import rating_on_resolve
+
+        case = rating_on_resolve(case=case, actor=actor, now=now)
     return case
 
 
@@ -475,16 +240,67 @@ def case_assign(
     return case
 
 
-@transaction.atomic
-def case_take_next(*, agent: User, now: datetime | None = None) -> Case:
-    """The agent takes the most urgent unassigned open case of their queues.
+# The pick and the claim in one statement. Each of the agent's queues offers its most
+# urgent unassigned case (one ordered scan of the case_take_next partial index per
+# queue, skipping rows other agents hold), the best of those is updated and returned.
+# An agent of several queues briefly locks one candidate per queue; the others are
+# released at commit, so another agent at worst takes its second best.
+_TAKE_NEXT_SQL = """
+UPDATE {case} SET
+    assignee_id = %(agent)s,
+    status = CASE WHEN status = 'new' THEN 'open' ELSE status END,
+    updated_at = %(now)s,
+    version = version + 1
+WHERE id = (
+    SELECT pick.id
+    FROM {members} AS member
+    CROSS JOIN LATERAL (
+        SELECT id, priority, first_response_due, created_at
+        FROM {case}
+        WHERE queue_id = member.queue_id
+          AND status IN ('new', 'open', 'pending')
+          AND assignee_id IS NULL
+          AND merged_into_id IS NULL
+        ORDER BY priority, first_response_due ASC NULLS LAST, created_at, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+    ) AS pick
+    WHERE member.user_id = %(agent)s
+    ORDER BY pick.priority, pick.first_response_due ASC NULLS LAST, pick.created_at, pick.id
+    LIMIT 1
+)
+RETURNING *
+"""
 
-    - Highest priority first, then earliest due, then oldest.
-    - Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED: two agents taking
-      at once never get the same case, and neither waits for the other.
-    """
-    now = now or timezone.now()
-    candidates = (
+# The claim and its `assigned` event (the row events.assigned would write) in one
+# statement: a take is one round trip + COMMIT, not two ORM statements.
+_TAKE_NEXT_WITH_EVENT_SQL = """
+WITH taken AS ({claim}),
+event AS (
+    INSERT INTO {event} (case_id, actor_id, actor_kind, kind, data, created_at)
+    SELECT id, %(agent)s, 'user', 'assigned', %(data)s::jsonb, %(at)s FROM taken
+    RETURNING case_id
+)
+SELECT taken.* FROM taken JOIN event ON event.case_id = taken.id
+"""
+
+
+def _take_next_claim_with_event(agent: User, now: datetime) -> Case | None:
+    """PostgreSQL: claim the case and write its `assigned` event in one statement."""
+    claim = _TAKE_NEXT_SQL.format(
+        case=Case._meta.db_table, members=Queue.members.through._meta.db_table
+    ).strip()
+    sql = _TAKE_NEXT_WITH_EVENT_SQL.format(claim=claim, event=CaseEvent._meta.db_table)
+    # The same data as events.assigned(..., how="take_next"), stamped the same way.
+    data = json.dumps({"old": None, "new": agent.pk, "how": "take_next"})
+    params = {"agent": agent.pk, "now": now, "data": data, "at": timezone.now()}
+    taken = list(Case.objects.raw(sql, params))
+    return taken[0] if taken else None
+
+
+def _take_next_claim(agent: User, now: datetime) -> Case | None:
+    # SQLite (the quickstart) has one writer at a time: pick, then a conditional update.
+    case = (
         Case.objects.filter(
             status__in=Case.OPEN_STATUSES,
             assignee__isnull=True,
@@ -492,16 +308,37 @@ def case_take_next(*, agent: User, now: datetime | None = None) -> Case:
             merged_into__isnull=True,
         )
         .order_by("priority", F("first_response_due").asc(nulls_last=True), "created_at", "id")
-        .select_for_update(skip_locked=True, of=("self",))
+        .first()
     )
-    case = candidates.first()
     if case is None:
-        raise NothingToTake("No unassigned case is waiting in your queues.")
-    old_status = case.status
-    case = _update(case, now, assignee=agent, status=S.OPEN if old_status == S.NEW else old_status)
-    events.assigned(
-        case, old_assignee_id=None, new_assignee_id=agent.pk, actor=agent, how="take_next"
+        return None
+    return _update(
+        case, now, assignee=agent, status=S.OPEN if case.status == S.NEW else case.status
     )
+
+
+@transaction.atomic
+def case_take_next(*, agent: User, now: datetime | None = None) -> Case:
+    """The agent takes the most urgent unassigned open case of their queues.
+
+    - Highest priority first, then earliest due, then oldest.
+    - Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED: two agents taking
+      at once never get the same case, and neither waits for the other.
+    - On PostgreSQL one statement per take: the claiming UPDATE ... RETURNING and
+      the `assigned` event in one CTE; webhooks are queued for after commit.
+    """
+    now = now or timezone.now()
+    if connection.vendor == "postgresql":
+        case = _take_next_claim_with_event(agent, now)
+        if case is None:
+            raise NothingToTake("No unassigned case is waiting in your queues.")
+    else:
+        case = _take_next_claim(agent, now)
+        if case is None:
+            raise NothingToTake("No unassigned case is waiting in your queues.")
+        events.assigned(
+            case, old_assignee_id=None, new_assignee_id=agent.pk, actor=agent, how="take_next"
+        )
     webhooks.emit("case.assigned", case, now=now)
     return case
 
@@ -561,55 +398,6 @@ def case_auto_assign(*, case: Case, now: datetime | None = None) -> Case:
         how=queue.assignment_mode,
         now=now,
     )
-
-
-@transaction.atomic
-def incident_link(*, case: Case, now: datetime | None = None) -> Incident | None:
-    """Link a new case to the incident of its key phrase, opening one when enough
-    different customers reported the same thing in the same queue lately.
-
-    - Each customer's case stays its own: every customer still gets an answer.
-    """
-    now = now or timezone.now()
-    # The window is about when people wrote, not when Sada read it.
-    since = case.created_at - timedelta(minutes=settings.SADA_INCIDENT_WINDOW_MINUTES)
-    incident = (
-        Incident.objects.select_for_update()
-        .filter(
-            queue_id=case.queue_id, key=case.incident_key, is_open=True, last_report_at__gte=since
-        )
-        .order_by("-last_report_at")
-        .first()
-    )
-    if incident is None:
-        recent = Case.objects.filter(
-            queue_id=case.queue_id,
-            incident_key=case.incident_key,
-            created_at__gte=since,
-            incident__isnull=True,
-        )
-        if recent.values("customer_id").distinct().count() < settings.SADA_INCIDENT_MIN_REPORTS:
-            return None
-        incident = Incident.objects.create(
-            key=case.incident_key,
-            queue_id=case.queue_id,
-            opened_at=now,
-            last_report_at=case.created_at,
-        )
-        linked = list(recent)
-    else:
-        Incident.objects.filter(pk=incident.pk).update(
-            last_report_at=max(incident.last_report_at, case.created_at)
-        )
-        linked = [case]
-    for each in linked:
-        Case.objects.filter(pk=each.pk).update(
-            incident=incident, updated_at=now, version=F("version") + 1
-        )
-        events.record(
-            each, "incident_linked", actor_kind="rule", incident_id=incident.pk, key=incident.key
-        )
-    return incident
 
 
 def incident_reply(
@@ -960,7 +748,22 @@ def enqueue_on_commit(func_path: str, *args) -> None:
     if "orm" in settings.Q_CLUSTER:
         async_task(func_path, *args)
     else:
-        transaction.on_commit(lambda: async_task(func_path, *args))
+        transaction.on_commit(lambda: _push_after_commit(async_task, func_path, *args))
+
+
+def _push_after_commit(async_task, func_path: str, *args) -> None:
+    """The change is committed: a broker that is down (Redis) must not turn it into
+    an error page. The work stays visible in the data (a reply "queued", a webhook
+    delivery "pending"), and the periodic re-drives queue it again."""
+    try:
+        async_task(func_path, *args)
+    except Exception:  # noqa: BLE001 - any broker failure; logged as an alert, not hidden
+        logger.exception(
+            "ALERT: could not queue %s%r after commit (is the broker down?); "
+            "the periodic re-drive will queue it again",
+            func_path,
+            args,
+        )
 
 
 # --- Delivery bookkeeping for the platform connector (social_ingest) ----------------

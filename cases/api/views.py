@@ -28,6 +28,8 @@ from rest_framework.views import APIView
 from .. import services, sla_services
 from ..exceptions import InvalidTransition, StaleCase
 from ..models import Case, CaseEvent, Escalation, Message, User
+from ..selectors import case_list
+from ..selectors_sla import alias_sla_state
 from . import auth
 from . import serializers as s
 from .filters import (
@@ -94,12 +96,12 @@ def _validated(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
-def _page_response(page, serializer_class) -> Response:
+def _page_response(page, serializer_class, context: dict | None = None) -> Response:
     return Response(
         {
             "next": page.next,
             "previous": page.previous,
-            "results": serializer_class(page.results, many=True).data,
+            "results": serializer_class(page.results, many=True, context=context or {}).data,
         }
     )
 
@@ -158,9 +160,6 @@ class CaseViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Case]:
         return auth.cases_for(self.request)
 
-    def _rows(self) -> QuerySet[Case]:
-        return case_rows(self.get_queryset(), now=timezone.now())
-
     def _case(self, reference: str) -> Case:
         case = None
         if REFERENCE_SHAPE.match(reference):
@@ -174,9 +173,17 @@ class CaseViewSet(ApiViewMixin, viewsets.GenericViewSet):
         # it, and sees the outcome even if it moved out of reach (e.g. a P1 lowered).
         return case_rows(Case.objects.filter(pk=pk), now=timezone.now()).get()
 
+    def _display_rows(self, now, *, sla_filter: bool = False) -> QuerySet[Case]:
+        # Rows shown get sla_state in Python (the serializer); the SQL reading is
+        # only added when a filter needs it (compiling it cost more than the query).
+        rows = case_list(self.get_queryset())
+        return alias_sla_state(rows, now) if sla_filter else rows
+
     def list(self, request):
         params = _validated(CaseListQuery, request.query_params)
-        rows = filter_cases(self._rows(), params, user=auth.actor(request))
+        now = timezone.now()
+        rows = self._display_rows(now, sla_filter=bool(params.get("sla_state")))
+        rows = filter_cases(rows, params, user=auth.actor(request))
         ordering = ordering_of(params)
         page = paginate(
             rows,
@@ -186,21 +193,22 @@ class CaseViewSet(ApiViewMixin, viewsets.GenericViewSet):
             page_size=params["page_size"],
             cursor=params.get("cursor"),
         )
-        return _page_response(page, s.CaseSerializer)
+        return _page_response(page, s.CaseSerializer, {"now": now})
 
     def retrieve(self, request, reference: str):
         if not REFERENCE_SHAPE.match(reference):
             raise NotFound(f"No case {reference} that you can see.")
+        now = timezone.now()
         messages = Message.objects.select_related("author").order_by("created_at", "id")
         case = (
-            self._rows()
+            self._display_rows(now)
             .prefetch_related(Prefetch("messages", queryset=messages))
             .filter(reference=reference)
             .first()
         )
         if case is None:
             raise NotFound(f"No case {reference} that you can see.")
-        return Response(s.CaseDetailSerializer(case).data)
+        return Response(s.CaseDetailSerializer(case, context={"now": now}).data)
 
     @extend_schema(
         summary="A case's messages",
