@@ -109,3 +109,33 @@ class QueryCounter:
 
     def __exit__(self, *exc):
         self._ctx.__exit__(*exc)
+
+
+def cases_insert_series(expressions: dict[str, str], params: dict, first: int, last: int) -> None:
+    """Insert the cases g = first..last with one INSERT … SELECT … generate_series per
+    250,000 rows: `expressions` gives SQL (in terms of g and %(name)s params) per
+    column, every other column takes its model default. Then VACUUM ANALYZE."""
+    from django.db import connection
+
+    from cases.models import Case
+
+    columns, values, params = [], [], dict(params)
+    for field in Case._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(field.column)
+        if field.column in expressions:
+            values.append(expressions[field.column])
+        else:
+            key = f"f_{field.column}"
+            params[key] = field.get_db_prep_save(field.get_default(), connection)
+            values.append(f"%({key})s")
+    table = Case._meta.db_table
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "
+        "FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g"
+    )
+    with connection.cursor() as cursor:
+        for start in range(first, last + 1, 250_000):
+            cursor.execute(sql, {**params, "first": start, "last": min(start + 249_999, last)})
+        cursor.execute(f"VACUUM ANALYZE {table}")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import time
 
+from bench.common import cases_insert_series
+
 # size -> (queue slug, reference prefix). References have the real shape
 # (C-YYYY-NNNNNN, which the API checks) in years no real case has.
 SIZES = {
@@ -68,7 +70,6 @@ def _customers(prefix: str) -> list[int]:
 
 def build_queue(size: int) -> float:
     """Fill the bench queue of `size` up to `size` open cases; seconds spent (0 if there)."""
-    from django.db import connection
     from django.utils import timezone
 
     from cases.models import Case, SlaPolicy
@@ -108,29 +109,8 @@ def build_queue(size: int) -> float:
         # The SLA sweep has its own database; here no clock comes due during a run.
         "sla_check_at": f"%(now)s + interval '30 days' + {spread}",
     }
-    columns, values = [], []
     params = {"now": now, "customers": customers, "customer_count": len(customers)}
-    for field in Case._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(field.column)
-        if field.column in expressions:
-            values.append(expressions[field.column])
-        else:
-            key = f"f_{field.column}"
-            params[key] = field.get_db_prep_save(field.get_default(), connection)
-            values.append(f"%({key})s")
-    table = Case._meta.db_table
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) "
-        f"SELECT {', '.join(values)} FROM generate_series(%(first)s, %(last)s) AS g"
-    )
-    step = 250_000
-    with connection.cursor() as cursor:
-        for first in range(have + 1, size + 1, step):
-            params.update(first=first, last=min(first + step - 1, size))
-            cursor.execute(sql, params)
-        cursor.execute(f"VACUUM ANALYZE {table}")
+    cases_insert_series(expressions, params, have + 1, size)
     return time.perf_counter() - started
 
 

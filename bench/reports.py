@@ -26,6 +26,8 @@ import sys
 import time
 from datetime import timedelta
 
+from bench.common import cases_insert_series
+
 YEAR_SECONDS = 365 * 86400
 
 
@@ -100,26 +102,9 @@ def build(count: int, now) -> float:
         "resolution_met": f"CASE WHEN {resolved} THEN g %% 9 <> 0 END",
         "resolution_due": f"{created} + interval '3 days'",
     }
-    columns, values, params = [], [], {"now": now, "count": count}
-    for field in Case._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(field.column)
-        if field.column in expressions:
-            values.append(expressions[field.column])
-        else:
-            key = f"f_{field.column}"
-            params[key] = field.get_db_prep_save(field.get_default(), connection)
-            values.append(f"%({key})s")
+    cases_insert_series(expressions, {"now": now, "count": count}, have + 1, count)
     table = Case._meta.db_table
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) "
-        f"SELECT {', '.join(values)} FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g"
-    )
     with connection.cursor() as cursor:
-        for first_g in range(have + 1, count + 1, 250_000):
-            params.update(first=first_g, last=min(first_g + 249_999, count))
-            cursor.execute(sql, params)
         # One reply per answered case, by one of 20 agents, delivered at the first response.
         cursor.execute(
             f"""INSERT INTO {Message._meta.db_table}

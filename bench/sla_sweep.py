@@ -23,6 +23,8 @@ import sys
 import time
 from datetime import timedelta
 
+from bench.common import cases_insert_series
+
 EXPLAIN = False  # --explain: write the plans of its queries to bench/explain/
 
 
@@ -46,7 +48,6 @@ def _summary(samples: list[float]) -> dict:
 
 def build_cases(count: int) -> float:
     """Open cases with running clocks, nothing due for a day: one INSERT ... SELECT."""
-    from django.db import connection
     from django.utils import timezone
 
     from cases.models import Case, Queue, SlaPolicy
@@ -77,29 +78,7 @@ def build_cases(count: int) -> float:
         "resolution_due": "%(now)s + interval '6 days'",
         "sla_check_at": "%(now)s + interval '1 day' + make_interval(secs => g)",
     }
-    columns, values, params = [], [], {"now": now}
-    for field in Case._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(field.column)
-        if field.column in expressions:
-            values.append(expressions[field.column])
-        else:
-            key = f"f_{field.column}"
-            params[key] = field.get_db_prep_save(field.get_default(), connection)
-            values.append(f"%({key})s")
-    table = Case._meta.db_table
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) "
-        f"SELECT {', '.join(values)} FROM generate_series(%(first)s, %(last)s) AS g"
-    )
-    step = 250_000
-    with connection.cursor() as cursor:
-        for first in range(have + 1, count + 1, step):
-            params.update(first=first, last=min(first + step - 1, count))
-            cursor.execute(sql, params)
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {table}")
+    cases_insert_series(expressions, {"now": now}, have + 1, count)
     return time.perf_counter() - started
 
 
