@@ -223,9 +223,14 @@ def _cannot_match(compiled: _CompiledRule, rule: RuleSpec, mention: _Mention) ->
 class _Mention:
     __slots__ = ("facts", "index", "account", "scanned")
 
-    def __init__(self, facts: MentionFacts, rule_set: _RuleSet | None = None) -> None:
+    def __init__(
+        self, facts: MentionFacts, rule_set: _RuleSet | None = None, index: TextIndex | None = None
+    ) -> None:
         self.facts = facts
-        self.index = TextIndex(facts.text)
+        # A caller's index of the same text is reused (its scans are kept).
+        self.index = (
+            index if index is not None and index.source == facts.text else TextIndex(facts.text)
+        )
         # Every phrase of the rule set is looked up in the text at once: then
         # only the phrases with a candidate alternative need trying.
         self.scanned = rule_set is not None
@@ -345,8 +350,12 @@ def evaluate(
     *,
     default_queue: str = "general",
     default_category: str = "other",
+    index: TextIndex | None = None,
 ) -> Decision:
     """Apply ``rules`` in order to one mention and return the final decision.
+
+    ``index``: the caller's ``TextIndex`` of ``facts.text``, if it built one
+    (the text is then normalised once for language, rules and priority).
 
     - Each matching rule applies its actions; the first to set the queue,
       the category or the assignee wins it; tags accumulate in order.
@@ -355,7 +364,7 @@ def evaluate(
     - A matching rule with ``stop`` ends the evaluation.
     """
     ordered, rule_set = _prepare(rules)
-    mention = _Mention(facts, rule_set)
+    mention = _Mention(facts, rule_set, index)
     queue: str | None = None
     category: str | None = None
     assignee: str | None = None

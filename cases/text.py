@@ -267,26 +267,34 @@ def _is_latin(ch: str) -> bool:
     return code < 0x0250 or 0x1E00 <= code <= 0x1EFF
 
 
-def detect_language(text: str, platform_lang: str | None) -> str:
+def _script_of(ch: str) -> str:
+    """The script of a letter: "a" Arabic, "l" Latin, "o" another; "" for a non-letter."""
+    if not ch.isalpha():
+        return ""
+    if _is_arabic(ch):
+        return "a"
+    if _is_latin(ch):
+        return "l"
+    return "o"
+
+
+_SCRIPTS = _CharTable(_script_of)
+
+
+def detect_language(text: str, platform_lang: str | None, *, normalized: str | None = None) -> str:
     """Return "ar", "en", "mixed", another platform code, or "" when unknown.
 
     The script of the letters decides (mentions and URLs do not count); the
     platform's code is used only to name a Latin-script language other than
-    English ("es") or a text in neither script.
+    English ("es") or a text in neither script. A caller that has normalised
+    ``text`` already (``TextIndex.normalized``) passes it as ``normalized``.
     """
     code = (platform_lang or "").strip().lower()
     if code in UNKNOWN_PLATFORM_LANGS:
         code = ""
-    arabic = latin = other = 0
-    for ch in normalize(text):
-        if not ch.isalpha():
-            continue
-        if _is_arabic(ch):
-            arabic += 1
-        elif _is_latin(ch):
-            latin += 1
-        else:
-            other += 1
+    # One C-level pass: each letter becomes the initial of its script.
+    scripts = (normalize(text) if normalized is None else normalized).translate(_SCRIPTS)
+    arabic, latin, other = scripts.count("a"), scripts.count("l"), scripts.count("o")
     letters = arabic + latin
     if letters == 0 or other > letters:
         return code if other else ""
@@ -520,6 +528,16 @@ class TextIndex:
         self._scanned: frozenset[int] = frozenset()
         # uid of a phrase -> numbers of its alternatives whose key occurs here
         self._candidates: dict[int, list[int]] = {}
+
+    @property
+    def normalized(self) -> str:
+        """The text as ``normalize`` returns it (its tokens are its words)."""
+        return " ".join(self.tokens)
+
+    @property
+    def source(self) -> str:
+        """The text as given."""
+        return self._visible
 
     @property
     def hashtags(self) -> frozenset[str]:

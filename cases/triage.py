@@ -14,7 +14,7 @@ from .mention import Mention
 from .models import Case, Customer, Queue, User
 from .models_routing import RoutingRule
 from .routing import MentionFacts, RuleSpec, evaluate
-from .text import detect_language
+from .text import TextIndex, detect_language
 
 # How far back repeat contact is counted; rules ask for at most this many days.
 REPEAT_WINDOW_DAYS = 60
@@ -94,12 +94,19 @@ class TriageBatch:
 
 
 def mention_facts(
-    mention: Mention, *, customer: Customer | None, account, now: datetime, batch: TriageBatch
+    mention: Mention,
+    *,
+    customer: Customer | None,
+    account,
+    now: datetime,
+    batch: TriageBatch,
+    index: TextIndex | None = None,
 ) -> MentionFacts:
     author = mention.author
+    normalized = index.normalized if index is not None else None
     return MentionFacts(
         text=mention.text,
-        language=detect_language(mention.text, mention.lang),
+        language=detect_language(mention.text, mention.lang, normalized=normalized),
         account_handle=getattr(account, "handle", "") or "",
         followers=author.followers if author else None,
         verified=bool(author and author.verified),
@@ -111,8 +118,13 @@ def triage(
     mention: Mention, *, customer: Customer | None, account, now: datetime, batch: TriageBatch
 ) -> TriageDecision:
     """Route and prioritise a new mention with the supervisors' rules."""
-    facts = mention_facts(mention, customer=customer, account=account, now=now, batch=batch)
-    decision = evaluate(active_rules(), facts)
+    # The text is normalised once: language, rules, priority and the incident key
+    # all read this index.
+    index = TextIndex(mention.text)
+    facts = mention_facts(
+        mention, customer=customer, account=account, now=now, batch=batch, index=index
+    )
+    decision = evaluate(active_rules(), facts, index=index)
     assignee = batch.user(decision.assignee) if decision.assignee else None
     keyword = next(
         (

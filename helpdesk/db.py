@@ -203,10 +203,11 @@ def _insert_ignoring_conflicts(
 def _db_values(field, objs: Sequence[Model], db, *, insert: bool) -> list:
     """The column's value of each object, as the ORM would send it.
 
-    A string in a char/text column, or an aware datetime in a datetime column that
-    sets nothing itself, goes as it is: the ORM's preparation returns it unchanged,
-    and skipping it per value is most of the cost of a page's rows. Anything else
-    takes the ORM's way (pre_save on insert, then get_db_prep_save).
+    A string in a char/text column, an aware datetime in a datetime column that
+    sets nothing itself, an int in a foreign key to an automatic primary key or a
+    bool in a boolean column goes as it is: the ORM's preparation returns it
+    unchanged, and skipping it per value is most of the cost of a page's rows.
+    Anything else takes the ORM's way (pre_save on insert, then get_db_prep_save).
     """
     attname = field.attname
     kind = type(field)
@@ -214,13 +215,20 @@ def _db_values(field, objs: Sequence[Model], db, *, insert: bool) -> list:
         plain = (str,)
     elif kind is models.DateTimeField and not (field.auto_now or field.auto_now_add):
         plain = (datetime,)
+    elif kind is models.ForeignKey and type(field.target_field) in (
+        models.AutoField,
+        models.BigAutoField,
+    ):
+        plain = (int,)
+    elif kind is models.BooleanField:
+        plain = (bool,)
     else:
         plain = ()
     values = []
     for obj in objs:
         value = getattr(obj, attname)
         if value is None or (
-            type(value) in plain and (plain[0] is str or value.tzinfo is not None)
+            type(value) in plain and (plain[0] is not datetime or value.tzinfo is not None)
         ):
             values.append(value)
         elif insert:

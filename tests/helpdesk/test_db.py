@@ -78,3 +78,29 @@ def test_rows_update_writes_each_rows_values_and_increments(db):
         b.version + 1,
     )
     assert (rows[c.pk].updated_at, rows[c.pk].version) == (NOW, c.version)
+
+
+def test_rows_insert_writes_foreign_keys_and_booleans_as_given(db):
+    from cases.models import Customer, Message
+
+    customer = Customer.objects.create(platform="x", external_id="42", handle="c42")
+    case = _case("C-2026-999998")
+    rows_insert(Case, [case])
+    objs = [
+        Message(
+            case_id=case.pk,
+            customer_id=customer.pk if n % 2 else None,
+            direction=Message.Direction.INBOUND,
+            channel="x",
+            text=TRICKY,
+            platform_id=str(n),
+            edit_root_id=str(n),
+            withheld=bool(n % 3 == 0),
+            created_at=NOW,
+            received_at=NOW,
+        )
+        for n in range(6)
+    ]
+    rows_insert(Message, objs)
+    for obj in objs:
+        assert _columns(Message.objects.get(pk=obj.pk)) == _columns(obj)
