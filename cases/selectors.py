@@ -11,12 +11,14 @@ from django.db.models import Q, QuerySet
 from .models import Case, User
 
 
-def visible_cases(user: User) -> QuerySet[Case]:
+def visible_cases(user: User, *, supervisor: bool | None = None) -> QuerySet[Case]:
     """Supervisors and superusers see every case; an agent sees the cases of
-    their queues and every P1 (a possible emergency waits for nobody)."""
+    their queues and every P1 (a possible emergency waits for nobody).
+    `supervisor`: `user.is_supervisor` when the caller already read it in the
+    same request (the API key's query does); None to read it here."""
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    if user.is_supervisor:
+    if user.is_supervisor if supervisor is None else supervisor:
         return Case.objects.all()
     return Case.objects.filter(Q(queue__in=user.queues.all()) | Q(priority=Case.Priority.P1))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
@@ -25,6 +25,17 @@ from ..selectors import visible_cases
 # last_used_at is written at most this often per key: one write a minute, not
 # one per request.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
+SUPERVISORS_GROUP = "Supervisors"  # as User.is_supervisor
+
+
+# User.is_supervisor of the key's owner, read in the key's own query: every call
+# by key needs it (visible_cases), and it was a second round trip per request.
+# Read afresh on every request, like the key itself: nothing is cached across requests.
+_OWNER_IS_SUPERVISOR = Q(created_by__is_superuser=True) | Exists(
+    User.groups.through.objects.filter(
+        user_id=OuterRef("created_by_id"), group__name=SUPERVISORS_GROUP
+    )
+)
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -41,7 +52,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed("Invalid API key.") from exc
         key = (
-            ApiKey.objects.select_related("created_by", "queue")
+            ApiKey.objects.select_related("created_by")
+            .annotate(owner_is_supervisor=_OWNER_IS_SUPERVISOR)
             .filter(hashed_key=hash_key(raw))
             .first()
         )
@@ -98,6 +110,10 @@ def is_supervisor(request) -> bool:
     if key is not None and key.queue_id is not None:
         return False
     user = actor(request)
+    if key is not None and user is not None:
+        known = getattr(key, "owner_is_supervisor", None)
+        if known is not None:
+            return bool(known)
     return bool(user and user.is_supervisor)
 
 
@@ -108,7 +124,8 @@ def cases_for(request) -> QuerySet[Case]:
     if key is None:
         return visible_cases(request.user)
     owner = key.created_by
-    cases = visible_cases(owner) if owner is not None else Case.objects.all()
+    supervisor = getattr(key, "owner_is_supervisor", None)
+    cases = visible_cases(owner, supervisor=supervisor) if owner is not None else Case.objects.all()
     if key.queue_id is not None:
         cases = cases.filter(queue_id=key.queue_id)
     return cases
