@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from . import events, services
 from .exceptions import CaseError, InvalidInput, InvalidTransition
-from .intake import case_customer_message
+from .intake import case_accepts_customer_message, case_customer_message
 from .models import Case, Message, User
 from .models_public import (
     CaseStatusLink,
@@ -77,7 +77,7 @@ class StatusLinkView:
 
     @property
     def can_follow_up(self) -> bool:
-        return self.state == "ok" and case_accepts_followup(self.case, now=timezone.now())
+        return self.state == "ok" and case_accepts_customer_message(self.case, now=timezone.now())
 
 
 def status_link_expiry(case: Case) -> datetime | None:
@@ -155,16 +155,6 @@ def case_reply_with_status_link(
     )
 
 
-def case_accepts_followup(case: Case, *, now: datetime) -> bool:
-    """The rule intake applies to a customer's new post: an open case, or one resolved
-    less than SADA_REOPEN_DAYS ago (it reopens). A closed case takes none."""
-    if case.is_open:
-        return True
-    if case.status == Case.Status.RESOLVED and case.resolved_at:
-        return case.resolved_at >= now - timedelta(days=settings.SADA_REOPEN_DAYS)
-    return False
-
-
 @transaction.atomic
 def case_public_followup(
     *, link: CaseStatusLink, text: str, now: datetime | None = None
@@ -172,7 +162,7 @@ def case_public_followup(
     """A citizen adds a message to their case from its public status page.
 
     - Only through a link that still works, on a case that accepts a customer
-      message (see `case_accepts_followup`); otherwise InvalidTransition.
+      message (see `case_accepts_customer_message`); otherwise InvalidTransition.
     - The text is kept exactly as written: 1 to FOLLOWUP_MAX_CHARS characters.
     - At most SADA_PUBLIC_FOLLOWUPS_PER_HOUR follow-ups per case and hour
       (TooManyFollowups): a leaked link cannot flood the team.
@@ -195,7 +185,7 @@ def case_public_followup(
     expires_at = status_link_expiry(case)
     if link.revoked_at is not None or (expires_at is not None and now >= expires_at):
         raise InvalidTransition("This link no longer works.", reference=case.reference)
-    if not case_accepts_followup(case, now=now):
+    if not case_accepts_customer_message(case, now=now):
         raise InvalidTransition("This case is closed.", reference=case.reference)
     recent = Message.objects.filter(
         case=case,
