@@ -26,7 +26,7 @@ import sys
 import time
 from datetime import timedelta
 
-from bench.common import cases_insert_series
+from bench.common import cases_insert_series, summary
 
 YEAR_SECONDS = 365 * 86400
 
@@ -42,9 +42,8 @@ def _ms(seconds: float) -> float:
 
 
 def _summary(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"median_ms": _ms(statistics.median(ordered)), "p95_ms": _ms(p95), "runs": len(ordered)}
+    """Median and p95 of samples in seconds (bench.common.summary takes milliseconds)."""
+    return {**summary([s * 1000 for s in samples]), "runs": len(samples)}
 
 
 def build(count: int, now) -> float:
