@@ -16,7 +16,15 @@ import pytest
 from cases.defaults import QUEUES
 from cases.routing import RuleSpec
 from cases.seed_rules import SEED_RULES
-from tests.cases.triage_measure import Outcome, figures_of, load, outcomes_of, print_figures
+from tests.cases.triage_measure import (
+    Outcome,
+    false_alarms,
+    figures_of,
+    load,
+    missed_emergencies,
+    outcomes_of,
+    print_figures,
+)
 
 DATA = Path(__file__).parent / "data" / "triage_labelled.jsonl"
 CATEGORIES = {"emergency", "complaint", "inquiry", "praise", "other"}
@@ -88,21 +96,11 @@ def test_emergencies_are_evaluated_first_and_stop():
 
 
 def test_emergency_recall_is_total(figures, outcomes):
-    missed = [
-        o.item["text"]
-        for o in outcomes
-        if o.item["category"] == "emergency" and o.category != "emergency"
-    ]
-    assert figures["emergency_recall"] >= MIN_EMERGENCY_RECALL, missed
+    assert figures["emergency_recall"] >= MIN_EMERGENCY_RECALL, missed_emergencies(outcomes)
 
 
 def test_emergency_precision(figures, outcomes):
-    false_alarms = [
-        o.item["text"]
-        for o in outcomes
-        if o.category == "emergency" and o.item["category"] != "emergency"
-    ]
-    assert figures["emergency_precision"] >= MIN_EMERGENCY_PRECISION, false_alarms
+    assert figures["emergency_precision"] >= MIN_EMERGENCY_PRECISION, false_alarms(outcomes)
 
 
 def test_category_accuracy(figures):

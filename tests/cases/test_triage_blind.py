@@ -37,7 +37,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.cases.triage_measure import Outcome, figures_of, load, outcomes_of, print_figures
+from tests.cases.triage_measure import (
+    Outcome,
+    false_alarms,
+    figures_of,
+    load,
+    missed_emergencies,
+    outcomes_of,
+    print_figures,
+)
 
 DATA = Path(__file__).parent / "data" / "triage_blind.jsonl"
 LABELLED = Path(__file__).parent / "data" / "triage_labelled.jsonl"
@@ -106,21 +114,11 @@ def test_blind_texts_are_not_in_the_labelled_file():
 
 
 def test_emergency_recall(figures, outcomes):
-    missed = [
-        o.item["text"]
-        for o in outcomes
-        if o.item["category"] == "emergency" and o.category != "emergency"
-    ]
-    assert figures["emergency_recall"] >= MIN_EMERGENCY_RECALL, missed
+    assert figures["emergency_recall"] >= MIN_EMERGENCY_RECALL, missed_emergencies(outcomes)
 
 
 def test_emergency_precision(figures, outcomes):
-    false_alarms = [
-        o.item["text"]
-        for o in outcomes
-        if o.category == "emergency" and o.item["category"] != "emergency"
-    ]
-    assert figures["emergency_precision"] >= MIN_EMERGENCY_PRECISION, false_alarms
+    assert figures["emergency_precision"] >= MIN_EMERGENCY_PRECISION, false_alarms(outcomes)
 
 
 def test_category_accuracy(figures):

@@ -56,6 +56,24 @@ def figures_of(outcomes: list[Outcome]) -> dict[str, float]:
     }
 
 
+def missed_emergencies(outcomes: list[Outcome]) -> list[str]:
+    """Texts labelled emergency that the rules did not call one."""
+    return [
+        o.item["text"]
+        for o in outcomes
+        if o.item["category"] == "emergency" and o.category != "emergency"
+    ]
+
+
+def false_alarms(outcomes: list[Outcome]) -> list[str]:
+    """Texts the rules called an emergency that are labelled otherwise."""
+    return [
+        o.item["text"]
+        for o in outcomes
+        if o.category == "emergency" and o.item["category"] != "emergency"
+    ]
+
+
 def print_figures(name: str, figures: dict, outcomes: list[Outcome]) -> None:
     print("\ntriage accuracy on", name)
     for key, value in figures.items():
