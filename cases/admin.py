@@ -34,6 +34,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import services, sla, sla_services
+from .admin_base import ReadOnlyAdmin, ReadOnlyInline
 from .error_text import error_text
 from .exceptions import CaseError
 from .models import Case, CaseEvent, Customer, Escalation, Incident, Message, Queue, User
@@ -217,21 +218,6 @@ class MergeForm(forms.Form):
 
 
 # --- Inlines --------------------------------------------------------------------------
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MessageInline(ReadOnlyInline):
@@ -889,7 +875,7 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(ReadOnlyAdmin):
     """The audit log: read-only for everyone, superusers included."""
 
     list_display = ("created_at", "case", "kind", "actor", "actor_kind")
@@ -897,15 +883,6 @@ class CaseEventAdmin(admin.ModelAdmin):
     list_select_related = ("case", "actor")
     search_fields = ("case__reference",)
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)

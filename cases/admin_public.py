@@ -6,22 +6,12 @@ hashes are never shown (they are useless without the token, but say nothing eith
 
 from django.contrib import admin
 
+from .admin_base import ReadOnlyAdmin
 from .models_public import CaseStatusLink, SatisfactionRating, SatisfactionRequest
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(CaseStatusLink)
-class CaseStatusLinkAdmin(_ReadOnly):
+class CaseStatusLinkAdmin(ReadOnlyAdmin):
     list_display = ("case", "created_at", "created_by", "revoked_at")
     list_select_related = ("case", "created_by")
     search_fields = ("case__reference",)
@@ -29,7 +19,7 @@ class CaseStatusLinkAdmin(_ReadOnly):
 
 
 @admin.register(SatisfactionRequest)
-class SatisfactionRequestAdmin(_ReadOnly):
+class SatisfactionRequestAdmin(ReadOnlyAdmin):
     list_display = ("case", "created_at", "created_by")
     list_select_related = ("case", "created_by")
     search_fields = ("case__reference",)
@@ -37,7 +27,7 @@ class SatisfactionRequestAdmin(_ReadOnly):
 
 
 @admin.register(SatisfactionRating)
-class SatisfactionRatingAdmin(_ReadOnly):
+class SatisfactionRatingAdmin(ReadOnlyAdmin):
     list_display = ("case", "score", "created_at")
     list_filter = ("score", "created_at")
     list_select_related = ("case",)

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import businesstime, sla
+from .admin_base import ReadOnlyAdmin
 from .exceptions import CaseError
 from .models import (
     BusinessCalendar,
@@ -305,17 +306,6 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 
 # --- Escalations and notifications (records) ---------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AcknowledgedFilter(admin.SimpleListFilter):

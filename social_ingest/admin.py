@@ -6,21 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from cases.admin_base import ReadOnlyAdmin
+
 from . import selectors, services
 from .models import DeliveryAttempt, InboundChannel, InboundEvent, MentionGap, SocialAccount
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what happened: viewable, never added, edited or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SocialAccount)
