@@ -188,8 +188,8 @@ def case_payload(case: Case, *, now: datetime) -> dict:
     from .api.filters import case_rows
     from .api.serializers import CaseSerializer
 
-    row = case_rows(Case.objects.filter(pk=case.pk), now=now).first()
-    data = CaseSerializer(row).data if row is not None else {"reference": case.reference}
+    rows = case_rows(Case.objects.filter(pk=case.pk), now=now)
+    data = CaseSerializer(rows[0]).data if rows else {"reference": case.reference}
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 

@@ -221,7 +221,7 @@ class CaseViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def _row(self, pk: int) -> Case:
         # Not narrowed by visibility: the caller could see the case when acting on
         # it, and sees the outcome even if it moved out of reach (e.g. a P1 lowered).
-        return case_rows(Case.objects.filter(pk=pk), now=timezone.now()).get()
+        return case_rows(Case.objects.filter(pk=pk), now=timezone.now())[0]
 
     def _display_rows(self, now, *, sla_filter: bool = False) -> QuerySet[Case]:
         # Rows shown get sla_state in Python (the serializer); the SQL reading is

@@ -10,6 +10,7 @@ from cases import services
 from cases.api.filters import case_rows
 from cases.api.serializers import CaseDetailSerializer, CaseSerializer
 from cases.models import Case
+from cases.selectors_sla import with_sla_state
 from tests.cases.api.conftest import open_case
 
 
@@ -44,7 +45,7 @@ def test_hand_built_rows_equal_drf_generic_output(agent, supervisor):
 def test_sla_state_without_annotation_is_the_sql_reading(agent):
     case = open_case("9811")
     for now in (timezone.now(), timezone.now() + timedelta(days=30)):
-        annotated = case_rows(Case.objects.filter(pk=case.pk), now=now).get()
+        annotated = with_sla_state(Case.objects.filter(pk=case.pk), now).get()
         loaded = Case.objects.select_related("queue").get(pk=case.pk)
         shown = CaseSerializer(loaded, context={"now": now}).data["sla_state"]
         assert shown == annotated.sla_state
