@@ -351,6 +351,24 @@ def period_months(scope: ReportScope) -> list[date]:
     return months
 
 
+def answered_share_by_month(scope: ReportScope) -> dict[date, float | None]:
+    """`answered_share` of each local month the period touches, in one query."""
+    found = {
+        (m.date() if isinstance(m, datetime) else m): (cases, answered)
+        for m, cases, answered in answering_cases(scope)
+        .annotate(month=TruncMonth("created_at", tzinfo=display_zone()))
+        .values("month")
+        .annotate(
+            cases=Count("id"), answered=Count("id", filter=Q(first_responded_at__isnull=False))
+        )
+        .values_list("month", "cases", "answered")
+    }
+    return {
+        month: _share(found.get(month, (0, 0))[1], found.get(month, (0, 0))[0])
+        for month in period_months(scope)
+    }
+
+
 # --- Response and resolution times ----------------------------------------------------
 
 

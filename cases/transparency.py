@@ -79,7 +79,7 @@ def compute(account, *, now: datetime) -> dict:
     last_30 = reports.ReportScope(now - timedelta(days=30), now, account_id=account.pk)
     last_12 = reports.ReportScope(year_start.astimezone(UTC), now, account_id=account.pk)
     year = _period(last_12, now)
-    year["months"] = _months(last_12, now)
+    year["months"] = _months(last_12)
     return {
         "account": account.handle,
         "name": account.display_name,
@@ -116,27 +116,18 @@ def _period(scope: reports.ReportScope, now: datetime) -> dict:
     }
 
 
-def _months(scope: reports.ReportScope, now: datetime) -> list[dict]:
+def _months(scope: reports.ReportScope) -> list[dict]:
     """The trend: cases and the share answered, month by month (local months)."""
-    zone = reports.display_zone()
-    rows = []
-    for row in reports.volume_by_month(scope):
-        month = row["month"]
-        start = datetime(month.year, month.month, 1, tzinfo=zone)
-        end = (start + timedelta(days=32)).replace(day=1)
-        month_scope = reports.ReportScope(
-            max(start, scope.start), min(end, now), account_id=scope.account_id
-        )
-        share = reports.answered_share(month_scope)["share"] if row["count"] else None
-        rows.append(
-            {
-                "month": month,
-                "label": date_format(month, "YEAR_MONTH_FORMAT"),
-                "cases": row["count"],
-                "answered_share": share,
-            }
-        )
-    return rows
+    shares = reports.answered_share_by_month(scope)
+    return [
+        {
+            "month": row["month"],
+            "label": date_format(row["month"], "YEAR_MONTH_FORMAT"),
+            "cases": row["count"],
+            "answered_share": shares[row["month"]],
+        }
+        for row in reports.volume_by_month(scope)
+    ]
 
 
 def suppress_small(rows: list[dict], minimum: int | None = None) -> list[dict]:

@@ -125,6 +125,12 @@ def test_figures_equal_the_hand_computed_values(client, ministry):
     ]
     assert len(year["months"]) == 12
     assert sum(m["cases"] for m in year["months"]) == 14
+    # Month by month: 9 of 12 answered this month, both cases of 100 days ago.
+    assert sorted((m["cases"], m["answered_share"]) for m in year["months"] if m["cases"]) == [
+        (2, 1.0),
+        (12, 0.75),
+    ]
+    assert {m["answered_share"] for m in year["months"] if not m["cases"]} == {None}
 
 
 def test_small_categories_are_withheld():
