@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -137,13 +137,8 @@ def weekly_digest_send(*, now: datetime | None = None) -> DigestResult:
     rendered: dict[str, tuple[str, str, str]] = {}
     sent = 0
     for user in todo:
-        try:
-            with transaction.atomic():
-                delivery, _created = DigestDelivery.objects.get_or_create(
-                    user=user, period_start=first
-                )
-        except IntegrityError:  # another worker inserted it at the same moment
-            pass
+        # get_or_create survives another worker inserting the row at the same moment.
+        DigestDelivery.objects.get_or_create(user=user, period_start=first)
         with transaction.atomic():
             delivery = (
                 DigestDelivery.objects.select_for_update(skip_locked=True)
