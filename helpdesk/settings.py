@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "axes",
     "cases",
     "social_ingest",
+    "helpdesk.apps.HelpdeskConfig",  # connection hooks (helpdesk/db.py)
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,7 @@ from cases.services import (
 )
 from helpdesk.db import rows_insert, rows_update
 from helpdesk.logging import log_context
+from helpdesk.memory import collector_paused
 
 from . import clients, polling
 from .exceptions import (
@@ -58,7 +59,7 @@ from .parsers import (
 
 logger = logging.getLogger(__name__)
 
-INGEST_BATCH = 100
+INGEST_BATCH = 500
 OUTCOMES = ("new_cases", "appended", "not_a_case", "duplicates", "rejected")
 _INTAKE_OUTCOME = {"new_case": "new_cases", "appended": "appended", "not_a_case": "not_a_case"}
 
@@ -88,7 +89,11 @@ def mentions_ingest(
     now = now or timezone.now()
     counts: Counter = Counter(dict.fromkeys(OUTCOMES, 0))
     # Every line logged about the page says which account (set once, not per item).
-    with log_context(account=getattr(account, "handle", "")), transaction.atomic():
+    with (
+        log_context(account=getattr(account, "handle", "")),
+        collector_paused(),
+        transaction.atomic(),
+    ):
         stored = _events_store(items, account=account, source=source, platform=platform, now=now)
         fresh = []
         for item in items:

@@ -2,6 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from psycopg.pq import Format
+
 from cases.models import Case, CaseEvent, Queue
 from helpdesk.db import rows_insert, rows_update
 from social_ingest.models import InboundEvent
@@ -104,3 +107,51 @@ def test_rows_insert_writes_foreign_keys_and_booleans_as_given(db):
     rows_insert(Message, objs)
     for obj in objs:
         assert _columns(Message.objects.get(pk=obj.pk)) == _columns(obj)
+
+
+def test_timestamps_are_read_by_psycopgs_c_loader_with_the_same_values(db):
+    """helpdesk/db.py swaps Django's pure-Python timestamptz loader for psycopg's C
+    one when the session is in UTC: same values, same tzinfo, any offset written."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL loader")
+    connection.ensure_connection()
+    loader = connection.connection.adapters.get_loader(1184, Format.TEXT)  # timestamptz
+    assert loader.__name__ == "UtcLoader" and loader.timezone is UTC
+    written = [
+        "2026-03-29 01:30:00+03",
+        "1999-12-31 23:59:59.999999-09:30",
+        "2026-11-26 12:00:00.5+05:45",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT x::timestamptz FROM unnest(%s::text[]) AS x", [written])
+        read = [row[0] for row in cursor.fetchall()]
+    assert [value.tzinfo for value in read] == [UTC] * 3
+    assert read == [
+        datetime(2026, 3, 28, 22, 30, tzinfo=UTC),
+        datetime(2000, 1, 1, 9, 29, 59, 999999, tzinfo=UTC),
+        datetime(2026, 11, 26, 6, 15, 0, 500000, tzinfo=UTC),
+    ]
+    queue = Queue.objects.get(slug="general")
+    case = Case.objects.create(
+        reference="C-2026-990001", queue=queue, created_at=NOW, opened_at=NOW, updated_at=NOW
+    )
+    assert Case.objects.values_list("created_at", flat=True).get(pk=case.pk) == NOW
+
+
+def test_the_collector_is_paused_inside_the_block_and_back_after_it():
+    import gc
+
+    from helpdesk.memory import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested: the outer block turns it back on
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a failing page")
+    assert gc.isenabled()

@@ -269,18 +269,19 @@ def test_a_failure_after_page_one_loses_nothing_and_doubles_nothing(fake_x, acco
 
 
 def test_a_crash_in_the_middle_of_storing_loses_nothing_after_restart(fake_x, account, monkeypatch):
-    fake_x.burst(150)
+    burst = services.INGEST_BATCH + 50
+    fake_x.burst(burst)
     real_intake = services.intake_many
     taken = []
 
-    def dies_after_120(mentions, **kw):
+    def dies_in_the_second_batch(mentions, **kw):
         # The worker dies in the middle of the second batch's intake.
-        if len(taken) + len(mentions) > 120:
+        if len(taken) + len(mentions) > services.INGEST_BATCH + 20:
             raise KeyboardInterrupt("worker killed")
         taken.extend(mentions)
         return real_intake(mentions, **kw)
 
-    monkeypatch.setattr(services, "intake_many", dies_after_120)
+    monkeypatch.setattr(services, "intake_many", dies_in_the_second_batch)
     with pytest.raises(KeyboardInterrupt):
         poll(account)
     # Items commit in batches: the batch being stored when the worker died is
@@ -292,9 +293,9 @@ def test_a_crash_in_the_middle_of_storing_loses_nothing_after_restart(fake_x, ac
     monkeypatch.setattr(services, "intake_many", real_intake)
     result = poll(account)
     assert (
-        result.counts["new_cases"] == 150 - committed and result.counts["duplicates"] == committed
+        result.counts["new_cases"] == burst - committed and result.counts["duplicates"] == committed
     )
-    assert Message.objects.count() == 150
+    assert Message.objects.count() == burst
 
 
 # --- Errors, each visible on the account ------------------------------------------------
