@@ -280,6 +280,13 @@ def next_check_at(triggers: Iterable[Trigger], marks: Iterable[str]) -> datetime
     return min(pending) if pending else None
 
 
+def first_check_at(running: Iterable[Running]) -> datetime | None:
+    """`next_check_at` of clocks nothing has fired for yet, without building the ladder:
+    a clock's warning milestone (its warning instant, or its due instant) comes no
+    later than any of its levels (on warning, on breach, or business minutes after)."""
+    return min((clock.warn_at or clock.due for clock in running), default=None)
+
+
 def running_clocks(case: Any) -> list[Running]:
     """`running_deadlines` with the round of each target, for the ladder."""
     rounds = {FIRST_RESPONSE: 0, NEXT_RESPONSE: case.next_response_round, RESOLUTION: 0}

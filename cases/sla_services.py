@@ -183,8 +183,13 @@ def _deadlines(case: Case, ctx: PolicyContext | None, now: datetime) -> dict:
     warn, due = clock(sla.RESOLUTION, case.resolution_running_since, elapsed)
     changes.update(resolution_elapsed_seconds=elapsed, resolution_warn_at=warn, resolution_due=due)
     _apply(case, changes)
-    triggers = sla.ladder_triggers(sla.running_clocks(case), ctx.levels, cal) if ctx else []
-    changes["sla_check_at"] = sla.next_check_at(triggers, case.sla_marks)
+    if ctx is None:
+        changes["sla_check_at"] = None
+    elif not case.sla_marks:  # a new case, or a new round: no level to skip yet
+        changes["sla_check_at"] = sla.first_check_at(sla.running_clocks(case))
+    else:
+        triggers = sla.ladder_triggers(sla.running_clocks(case), ctx.levels, cal)
+        changes["sla_check_at"] = sla.next_check_at(triggers, case.sla_marks)
     return changes
 
 

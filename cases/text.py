@@ -180,9 +180,9 @@ def _strip_links(prepared: str) -> str:
     return prepared
 
 
-def _has_triple(text: str) -> bool:
-    """Whether some character occurs three times in a row (elongation, or digits)."""
-    return any(ch * 3 in text for ch in set(text) if ch != " ")
+# Some character three times in a row (elongation, or digits): a cheap test that
+# spares most texts `_ELONGATED`, whose letter class is slow to try at every position.
+_TRIPLE = re.compile(r"([^ ])\1\1")
 
 
 def _fold_char(ch: str) -> str:
@@ -209,7 +209,7 @@ _FOLDED = _CharTable(_fold_char)
 
 def _fold(prepared: str) -> str:
     folded = prepared.translate(_FOLDED)
-    if _has_triple(folded):
+    if _TRIPLE.search(folded):
         folded = _ELONGATED.sub(r"\1", folded)
     return " ".join(unicodedata.normalize("NFC", folded).split())
 

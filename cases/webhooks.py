@@ -219,8 +219,10 @@ def emit(event: str, case: Case, *, now: datetime | None = None) -> list[Webhook
         raise ValueError(f"unknown webhook event {event!r}")
     now = now or timezone.now()
     subscribers = [s for s in _active_subscribers() if event in (s.events or [])]
+    if not subscribers:
+        return []
     deliveries = []
-    data = case_payload(case, now=now) if subscribers else None
+    data = case_payload(case, now=now)
     occurred = json.loads(json.dumps(now, cls=DjangoJSONEncoder))
     for subscriber in subscribers:
         delivery = WebhookDelivery(subscriber=subscriber, event=event, case=case, created_at=now)

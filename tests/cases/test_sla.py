@@ -356,3 +356,42 @@ def test_parse_periods_refuses_nonsense(text):
 @pytest.mark.parametrize(("old", "new"), [("P4", "P3"), ("P2", "P1"), ("P1", "P1")])
 def test_raising_priority_never_lowers_it(old, new):
     assert sla.raised(old) == new
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    clocks=st.lists(
+        st.tuples(
+            st.sampled_from(sla.TARGETS),
+            st.integers(min_value=0, max_value=14 * 24 * 60),  # due, minutes from the start
+            st.one_of(st.none(), st.integers(min_value=0, max_value=100)),  # warning share
+        ),
+        max_size=3,
+    ),
+    ladder=st.lists(
+        st.tuples(
+            st.sampled_from([sla.ON_WARNING, sla.ON_BREACH, sla.AFTER_BREACH]),
+            st.integers(min_value=0, max_value=600),
+            st.sampled_from([sla.ANY_TARGET, *sla.TARGETS]),
+        ),
+        max_size=4,
+    ),
+)
+def test_first_check_without_the_ladder_is_the_ladders_first_trigger(clocks, ladder):
+    """The shortcut for clocks nothing has fired for gives what the whole ladder gives."""
+    start = riyadh(2025, 11, 13, 13)
+    running = [
+        sla.Running(
+            target,
+            0,
+            None if share is None else start + timedelta(minutes=due * share // 100),
+            start + timedelta(minutes=due),
+        )
+        for target, due, share in clocks
+    ]
+    levels = [
+        sla.LadderLevel(number, trigger, minutes=minutes, applies_to=applies)
+        for number, (trigger, minutes, applies) in enumerate(ladder, start=1)
+    ]
+    triggers = sla.ladder_triggers(running, levels, SAUDI)
+    assert sla.first_check_at(running) == sla.next_check_at(triggers, [])
