@@ -30,6 +30,8 @@ def _target(r: dict) -> str:
     name, n = r["scenario"], r.get("n")
     if name.startswith(("inbox_html", "api_list")) and n == 1_000_000:
         return f"p95 <= 50 ms: {'met' if r['p95_ms'] <= 50 else 'missed'}"
+    if name == "ingest":
+        return f">= 2,000/s: {'met' if r['rows_per_s'] >= 2000 else 'missed'}"
     if name == "take_next":
         ok = r["rows_per_s"] >= 500 and r["double_assignments"] == 0
         return f">= 500/s, 0 double: {'met' if ok else 'missed'}"

@@ -312,3 +312,63 @@ def test_two_pages_sharing_mentions_at_once_store_each_once(postgres_only):
     assert sum(r["duplicates"] for r in results) == 20
     assert Message.objects.count() == 60 == InboundEvent.objects.count() == Case.objects.count()
     assert Customer.objects.count() == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_intake_pages_take_turns(postgres_only):
+    """A page waits for the page being taken in to commit (cases/intake.py: two at once
+    could lock cases and incidents in opposite orders and deadlock)."""
+    import threading
+    import time
+
+    from django.db import connection as conn
+    from django.db import transaction
+
+    from cases.mention import Author, Mention
+
+    def mention(n: int, author: int, **thread) -> Mention:
+        return Mention(
+            platform="x",
+            external_id=str(70_000 + n),
+            text="@SadaMinistry hello",
+            created_at=NOW,
+            author=Author(external_id=str(700 + author), handle=f"user{author}"),
+            **thread,
+        )
+
+    # The second page only appends to this case: it needs no reference, nor any row
+    # the first page holds, so nothing but the intake's own lock makes it wait.
+    intake(mention(0, author=2))
+    holding, release, order = threading.Event(), threading.Event(), []
+
+    def first():
+        try:
+            with transaction.atomic():
+                intake(mention(1, author=1))
+                order.append("first taken in")
+                holding.set()
+                release.wait(10)
+                order.append("first commits")
+        finally:
+            conn.close()
+
+    def second():
+        try:
+            holding.wait(10)
+            reply = mention(2, author=2, in_reply_to_id="70000", conversation_id="70000")
+            assert intake(reply).outcome == "appended"
+            order.append("second taken in")
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    holding.wait(10)
+    time.sleep(0.5)  # the second intake, free to go, would be done by now
+    assert order == ["first taken in"]
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert order == ["first taken in", "first commits", "second taken in"]
+    assert Case.objects.count() == 2
