@@ -95,12 +95,27 @@ def with_sla(queryset: QuerySet[Case], now: datetime) -> QuerySet[Case]:
     )
 
 
+def business_calendar(calendar, years: range):
+    """`calendar.to_calendar(years)`, built once per process and calendar version.
+
+    Building it reads the calendar's periods, overrides and manual holidays (three
+    queries) and the holidays package; every edit of the calendar or of one of its
+    parts stamps its `updated_at` (models_sla._TouchesParent), which is part of the
+    key, so an edited calendar is built again on its next use.
+    """
+    from .cache import config_cache
+
+    key = ("business_calendar", calendar.pk, calendar.updated_at, years.start, years.stop)
+    return config_cache.get(key, stamp=lambda: None, load=lambda: calendar.to_calendar(years))
+
+
 def with_business_remaining(rows: list[Case], now: datetime) -> list[Case]:
     """Set `sla_remaining_seconds` on rows with a running clock: business seconds
     left until `due_at` on the case's SLA calendar.
 
-    One query for the policies of the page and one per calendar part, whatever
-    the number of rows; rows without a policy keep wall-clock time.
+    One query for the policies of the page and their calendars, whatever the
+    number of rows (and three more to build a calendar not seen yet, see
+    `business_calendar`); rows without a policy keep wall-clock time.
     """
     try:
         from .businesstime import business_seconds_between
@@ -114,14 +129,11 @@ def with_business_remaining(rows: list[Case], now: datetime) -> list[Case]:
     }
     if not policy_ids:
         return rows
-    policies = SlaPolicy.objects.filter(pk__in=policy_ids).select_related("calendar")
-    policies = policies.prefetch_related(
-        "calendar__periods", "calendar__overrides", "calendar__manual_holidays"
-    )
-    calendars = {}
-    for policy in policies:
-        years = range(now.year - 1, now.year + 2)
-        calendars[policy.pk] = policy.calendar.to_calendar(years)
+    years = range(now.year - 1, now.year + 2)
+    calendars = {
+        policy.pk: business_calendar(policy.calendar, years)
+        for policy in SlaPolicy.objects.filter(pk__in=policy_ids).select_related("calendar")
+    }
     for row in rows:
         cal = calendars.get(getattr(row, "sla_policy_id", None))
         # Overdue shows wall-clock lateness: measuring weeks of business time
@@ -261,7 +273,7 @@ def first_inbound_text():
 
 def inbox_base(user: User, query: InboxQuery, *, is_supervisor: bool) -> QuerySet[Case]:
     """The visible cases of one inbox view, with its filters; not ordered, not sliced."""
-    qs = visible_cases(user)
+    qs = visible_cases(user, supervisor=is_supervisor)  # asking again is a query
     view = query.view
     if view == "mine":
         qs = qs.filter(assignee=user)
@@ -356,7 +368,7 @@ def inbox_tabs(user: User, queues: list[Queue], *, is_supervisor: bool) -> list[
     """The inbox's views with a capped count of open cases each (one query per tab)."""
     from django.utils.translation import gettext as _
 
-    open_visible = visible_cases(user).filter(status__in=OPEN)
+    open_visible = visible_cases(user, supervisor=is_supervisor).filter(status__in=OPEN)
     tabs = [
         Tab("", "", _("All open") if is_supervisor else _("My queues"), capped_count(open_visible)),
         Tab("mine", "", _("Mine"), capped_count(open_visible.filter(assignee=user))),

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -141,9 +141,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user
     supervisor = is_supervisor(request)
     now = timezone.now()
-    all_queues = list(Queue.objects.order_by("slug"))
-    my_queue_ids = set(user.queues.values_list("pk", flat=True)) if not supervisor else set()
-    tab_queues = all_queues if supervisor else [q for q in all_queues if q.pk in my_queue_ids]
+    queues = Queue.objects.order_by("slug")
+    if not supervisor:  # an agent's tabs are their own queues: asked in the same query
+        membership = Queue.members.through.objects.filter(queue=OuterRef("pk"), user=user)
+        queues = queues.annotate(is_mine=Exists(membership))
+    all_queues = list(queues)
+    tab_queues = all_queues if supervisor else [q for q in all_queues if q.is_mine]
     from social_ingest.models import SocialAccount
 
     accounts = list(SocialAccount.objects.order_by("handle"))

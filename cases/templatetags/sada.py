@@ -9,14 +9,18 @@ language, always escaped.
 from __future__ import annotations
 
 import functools
+import html
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import template
-from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format, number_format
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import (
     get_language,
@@ -32,8 +36,39 @@ from cases import sla
 register = template.Library()
 
 
+def _escaped(value) -> str:
+    """`conditional_escape(value)`, as a plain function: Django's `escape` is wrapped
+    for lazy arguments, and that wrapper was most of the cost of a row's ~25 escapes."""
+    if isinstance(value, Promise):  # lazy text: what it reads now
+        value = str(value)
+    if hasattr(value, "__html__"):  # SafeString, or another library's safe markup
+        return value.__html__()
+    return html.escape(str(value))  # what django.utils.html.escape does
+
+
+def _html(format_string: str, *args, **kwargs) -> SafeString:
+    """`format_html` for the inbox's many small pieces: every value escaped unless it
+    is already safe (tests/cases/test_inbox_render.py compares the two)."""
+    return mark_safe(  # noqa: S308 - every value escaped
+        format_string.format(
+            *(_escaped(v) for v in args), **{k: _escaped(v) for k, v in kwargs.items()}
+        )
+    )
+
+
 def _is_arabic() -> bool:
     return (get_language() or "").startswith("ar")
+
+
+@functools.lru_cache(maxsize=4096)
+def _hijri_text(year: int, month: int, day: int) -> str:
+    """The Hijri date of one Gregorian day, in Arabic ("" outside the Umm al-Qura
+    tables, 1343-1500 AH). Pure, and asked for the same few days again and again."""
+    try:
+        h = Gregorian(year, month, day).to_hijri()
+    except (OverflowError, ValueError):
+        return ""
+    return f"{h.day} {h.month_name('ar')} {h.year} هـ"
 
 
 @register.filter
@@ -42,11 +77,81 @@ def hijri(value: datetime | None) -> str:
     if not value:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    try:
-        h = Gregorian(local.year, local.month, local.day).to_hijri()
-    except (OverflowError, ValueError):
-        return ""  # outside the Umm al-Qura tables (1343-1500 AH)
-    return f"{h.day} {h.month_name('ar')} {h.year} هـ"
+    return _hijri_text(local.year, local.month, local.day)
+
+
+# Django's date format characters (django.utils.dateformat) that depend only on the day,
+# and those that depend only on the time of day. Any other one (a time zone's name or
+# offset, "c", "r", "U") sends the format through dateformat.format as a whole.
+_DAY_CHARS = frozenset("bdDEFjlLmMnNoStwWyYz")
+_TIME_CHARS = frozenset("aAfgGhHiPsu")
+
+
+@functools.lru_cache(maxsize=64)
+def _format_parts(fmt: str) -> tuple[tuple[str, str], ...] | None:
+    """`fmt` split as dateformat.format splits it: ("text", literal), ("day", char)
+    and ("time", char) parts; None when it has a character of neither kind."""
+    parts = []
+    for i, piece in enumerate(dateformat.re_formatchars.split(fmt)):
+        if i % 2:
+            if piece in _DAY_CHARS:
+                parts.append(("day", piece))
+            elif piece in _TIME_CHARS:
+                parts.append(("time", piece))
+            else:
+                return None
+        elif piece:
+            parts.append(("text", dateformat.re_escaped.sub(r"\1", piece)))
+    return tuple(parts)
+
+
+@functools.lru_cache(maxsize=64)
+def _shows_seconds(fmt: str) -> bool:
+    return any(kind == "time" and char in "su" for kind, char in _format_parts(fmt) or ())
+
+
+@functools.lru_cache(maxsize=2048)
+def _day_texts(fmt: str, language: str | None, day: date) -> dict[str, str]:
+    """The day characters of `fmt` for one day; `language` (the active one) is part of
+    the key because month and weekday names are translated."""
+    formatter = dateformat.DateFormat(day)
+    return {
+        char: str(getattr(formatter, char)()) for kind, char in _format_parts(fmt) if kind == "day"
+    }
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_texts(fmt: str, language: str | None, clock: time) -> dict[str, str]:
+    """The time characters of `fmt` for one time of day ("a.m."/"noon" are translated)."""
+    formatter = dateformat.TimeFormat(clock)
+    return {
+        char: str(getattr(formatter, char)()) for kind, char in _format_parts(fmt) if kind == "time"
+    }
+
+
+@receiver(setting_changed)
+def _forget_date_texts(*, setting, **kwargs) -> None:
+    """Tests that change the translations or formats see the new texts (as Django's
+    own format cache does)."""
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "USE_I18N", "FORMAT_MODULE_PATH"}:
+        _day_texts.cache_clear()
+        _time_texts.cache_clear()
+
+
+def datetime_text(local: datetime, fmt: str, language: str | None) -> str:
+    """`dateformat.format(local, fmt)` in the active `language`, from the per-day and
+    per-minute texts: a page formats ~100 instants, most on the same few days, and the
+    format characters cost more than the instants (tests compare with Django's)."""
+    parts = _format_parts(fmt)
+    if parts is None:
+        return dateformat.format(local, fmt)
+    day = _day_texts(fmt, language, local.date())
+    clock = local.time() if _shows_seconds(fmt) else time(local.hour, local.minute)
+    times = _time_texts(fmt, language, clock)
+    return "".join(
+        value if kind == "text" else (day if kind == "day" else times)[value]
+        for kind, value in parts
+    )
 
 
 @register.filter
@@ -54,10 +159,11 @@ def absolute(value: datetime | None) -> str:
     """Date and time in the display zone; in Arabic, the Hijri date follows."""
     if not value:
         return ""
+    language = get_language()
     local = timezone.localtime(value)
-    text = date_format(local, "DATETIME_FORMAT")
-    if _is_arabic():
-        h = hijri(local)
+    text = datetime_text(local, get_format("DATETIME_FORMAT", language), language)
+    if (language or "").startswith("ar"):
+        h = _hijri_text(local.year, local.month, local.day)
         if h:
             text = f"{text} ({h})"
     return text
@@ -78,9 +184,12 @@ def when(value: datetime | None, style: str = "relative"):
     """<time> with the relative time shown and the absolute one on hover, or the reverse."""
     if not value:
         return format_html('<span class="muted">{}</span>', "—")
-    rel, abs_ = relative_text(value), absolute(value)
+    return _time_html(value, relative_text(value), absolute(value), style)
+
+
+def _time_html(value: datetime, rel: str, abs_: str, style: str = "relative"):
     shown, title = (abs_, rel) if style == "absolute" else (rel, abs_)
-    return format_html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), title, shown)
+    return _html('<time datetime="{}" title="{}">{}</time>', value.isoformat(), title, shown)
 
 
 @register.filter
@@ -133,7 +242,11 @@ def sla_label(state: str) -> str:
 @register.simple_tag
 def countdown(case, now: datetime | None = None):
     """The SLA chip of a row: time left (or overdue) to the running target, by state."""
-    now = now or timezone.now()
+    return _countdown_html(case, now or timezone.now(), absolute)
+
+
+def _countdown_html(case, now: datetime, absolute_of) -> str:
+    """`countdown`, with the due time written by `absolute_of`."""
     state = getattr(case, "sla_state", None)
     if state is None and hasattr(case, "first_response_met"):
         # Not set by the selector: the Python reading of the rule, from the row itself.
@@ -142,7 +255,7 @@ def countdown(case, now: datetime | None = None):
     due = getattr(case, "due_at", None)
     remaining = getattr(case, "sla_remaining_seconds", None)
     if due is None and state == "ok":
-        return format_html('<span class="sla sla-none">{}</span>', "—")
+        return _html('<span class="sla sla-none">{}</span>', "—")
     if state in ("met", "paused") or due is None:
         text = str(SLA_LABELS.get(state, "")) if due or state != "ok" else "—"
     else:
@@ -151,8 +264,8 @@ def countdown(case, now: datetime | None = None):
             text = gettext("%(t)s overdue") % {"t": duration_text(seconds)}
         else:
             text = gettext("%(t)s left") % {"t": duration_text(seconds)}
-    title = absolute(due) if due else ""
-    return format_html(
+    title = absolute_of(due) if due else ""
+    return _html(
         '<span class="sla sla-{}" title="{}" data-state="{}">{}</span>',
         state,
         f"{SLA_LABELS.get(state, state)} · {title}" if title else SLA_LABELS.get(state, state),
@@ -438,44 +551,101 @@ _ROW = (
 )
 
 
-@register.simple_tag
-def inbox_row(case, now: datetime | None = None):
+# A reference as the case URL shows it (no character that reverse() would quote).
+_PLAIN_REFERENCE = re.compile(r"[A-Za-z0-9_.~-]+")
+
+
+class _RowKit:
+    """What the inbox rows of one rendering share, worked out once: the reader's
+    language, zone and date format, the fixed words and the case URL around the
+    reference. Per row, only the row's own values are formatted."""
+
+    def __init__(self):
+        from django.urls import reverse
+
+        from cases.models import Case
+
+        self.language = get_language()
+        self.zone = timezone.get_current_timezone()
+        self.datetime_format = get_format("DATETIME_FORMAT", self.language)
+        self.arabic = (self.language or "").startswith("ar")
+        marker = "C-0"
+        self.href_head, _marker, self.href_tail = reverse("case_detail", args=[marker]).rpartition(
+            marker
+        )
+        self.priority_labels = {value: str(label) for value, label in Case.Priority.choices}
+        self.status_labels = {value: str(label) for value, label in Case.Status.choices}
+        self.select = gettext("Select %(ref)s")
+        self.unassigned = format_html('<span class="muted">{}</span>', gettext("unassigned"))
+
+    def absolute(self, value: datetime | None) -> str:
+        """`absolute(value)` in the language and zone of this rendering."""
+        if not value:
+            return ""
+        local = timezone.localtime(value, self.zone)
+        text = datetime_text(local, self.datetime_format, self.language)
+        if self.arabic:
+            h = _hijri_text(local.year, local.month, local.day)
+            if h:
+                text = f"{text} ({h})"
+        return text
+
+    def href(self, reference: str) -> str:
+        from django.urls import reverse
+
+        if _PLAIN_REFERENCE.fullmatch(reference):
+            return f"{self.href_head}{reference}{self.href_tail}"
+        return reverse("case_detail", args=[reference])
+
+
+@register.simple_tag(takes_context=True)
+def inbox_row(context, case, now: datetime | None = None):
     """One row of the inbox list (see _inbox_rows.html)."""
-    from django.urls import reverse
     from django.utils.formats import localize
 
+    kit = context.render_context.get(_RowKit)
+    if kit is None:
+        kit = context.render_context[_RowKit] = _RowKit()
     customer = case.customer
     name = (customer and (customer.name or customer.handle)) or "—"
     handle = ""
     if customer and customer.handle:
-        handle = format_html('<bdi class="handle" dir="ltr">@{}</bdi> · ', customer.handle)
+        handle = _html('<bdi class="handle" dir="ltr">@{}</bdi> · ', customer.handle)
     tags = ""
     if case.tags:
-        tags = format_html(
+        tags = _html(
             '<span class="tags">{}</span>',
-            mark_safe(  # noqa: S308 - every part escaped by format_html
-                "".join(format_html('<bdi class="tag" dir="auto">{}</bdi>', t) for t in case.tags)
+            mark_safe(  # noqa: S308 - every part escaped by _html
+                "".join(_html('<bdi class="tag" dir="auto">{}</bdi>', t) for t in case.tags)
             ),
         )
     status = ""
     if case.status not in ("new", "open"):
-        status = format_html(
-            '<span class="status status-{}">{}</span>', case.status, case.get_status_display()
+        status = _html(
+            '<span class="status status-{}">{}</span>',
+            case.status,
+            kit.status_labels.get(case.status, case.status),
         )
     if case.assignee:
-        assignee = format_html("<bdi>{}</bdi>", case.assignee)
+        assignee = _html("<bdi>{}</bdi>", case.assignee)
     else:
-        assignee = format_html('<span class="muted">{}</span>', gettext("unassigned"))
-    return format_html(
+        assignee = kit.unassigned
+    created = case.created_at
+    age = (
+        _time_html(created, relative_text(created), kit.absolute(created))
+        if created
+        else when(created)
+    )
+    return _html(
         _ROW,
         ref=case.reference,
         priority=case.priority,
         state=getattr(case, "sla_state", ""),
-        href=reverse("case_detail", args=[case.reference]),
+        href=kit.href(case.reference),
         version=localize(case.version),
-        select=gettext("Select %(ref)s") % {"ref": case.reference},
-        priority_label=case.get_priority_display(),
-        countdown=countdown(case, now),
+        select=kit.select % {"ref": case.reference},
+        priority_label=kit.priority_labels.get(case.priority, case.priority),
+        countdown=_countdown_html(case, now or timezone.now(), kit.absolute),
         name=name,
         handle=handle,
         text_dir=text_dir(case.first_text),
@@ -484,5 +654,5 @@ def inbox_row(case, now: datetime | None = None):
         status=status,
         queue=case.queue,
         assignee=assignee,
-        age=when(case.created_at),
+        age=age,
     )
