@@ -21,6 +21,7 @@ from rest_framework import authentication, exceptions, permissions
 from ..models import Case, Customer, Queue, User
 from ..models_api import ApiKey, hash_key
 from ..selectors import visible_cases
+from .compiled import CompiledQuery
 
 # last_used_at is written at most this often per key: one write a minute, not
 # one per request.
@@ -36,6 +37,46 @@ _OWNER_IS_SUPERVISOR = Q(created_by__is_superuser=True) | Exists(
         user_id=OuterRef("created_by_id"), group__name=SUPERVISORS_GROUP
     )
 )
+_KEY_FIELDS = [field.attname for field in ApiKey._meta.concrete_fields]
+_OWNER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+
+
+def _key_query(hashed_key: str):
+    """The key with that hash, its owner's columns (all of them: the owner becomes
+    request.user) and the owner's supervisor powers, in one row."""
+    return (
+        ApiKey.objects.filter(hashed_key=hashed_key)  # unique: no ordering needed
+        .annotate(owner_is_supervisor=_OWNER_IS_SUPERVISOR)
+        .order_by()
+        .values_list(
+            *_KEY_FIELDS,
+            *(f"created_by__{name}" for name in _OWNER_FIELDS),
+            "owner_is_supervisor",
+        )[:1]
+    )
+
+
+# The same statement on every call by key, only the hash differs: compiled once
+# (compiled.py), it costs the database round trip and little else.
+_KEY_QUERY = CompiledQuery(_key_query, hashed_key=str)
+
+
+def _key_with_owner(raw: str) -> ApiKey | None:
+    """The key of this raw value, read afresh (a revoked or expired key is refused
+    on its very next use), with `created_by` and `owner_is_supervisor` set."""
+    rows = _KEY_QUERY.rows(hashed_key=hash_key(raw))
+    if not rows:
+        return None
+    row = rows[0]
+    split = len(_KEY_FIELDS)
+    key = ApiKey.from_db("default", _KEY_FIELDS, row[:split])
+    owner_values = row[split : split + len(_OWNER_FIELDS)]
+    owner = None
+    if key.created_by_id is not None:
+        owner = User.from_db("default", _OWNER_FIELDS, owner_values)
+    key.created_by = owner
+    key.owner_is_supervisor = row[-1] if owner is not None else None
+    return key
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -51,12 +92,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed("Invalid API key.") from exc
-        key = (
-            ApiKey.objects.select_related("created_by")
-            .annotate(owner_is_supervisor=_OWNER_IS_SUPERVISOR)
-            .filter(hashed_key=hash_key(raw))
-            .first()
-        )
+        key = _key_with_owner(raw)
         now = timezone.now()
         if key is None:
             raise exceptions.AuthenticationFailed("Invalid API key.")

@@ -4,6 +4,7 @@ silently ignored. No serializer changes a case: the views call the services."""
 
 from __future__ import annotations
 
+from collections import namedtuple
 from datetime import UTC
 
 from django.core.validators import RegexValidator
@@ -75,8 +76,196 @@ class UTCDateTimeField(serializers.DateTimeField):
         super().__init__(*args, **kwargs)
 
 
-# One instance for the hand-built rows (CaseSerializer.to_representation).
+# One instance for the hand-built rows (case_row, MessageSerializer).
 _DATETIME = UTCDateTimeField(read_only=True)
+
+
+def _utc(value) -> str | None:
+    """UTCDateTimeField's output ("...Z") for a value read from the database (aware):
+    the same string without the field's generic checks, a dozen per row."""
+    if value is None:
+        return None
+    if value.utcoffset() is None:  # naive: the field's own rules
+        return _DATETIME.to_representation(value)
+    return value.astimezone(UTC).isoformat()[:-6] + "Z"
+
+
+# What a case row (case_row) shows and reads for sla_state (sla.sla_state), as
+# `values_list(*ROW_FIELDS, named=True)` names them: the API's case list and detail
+# read these values, never model objects (building a Case, its queue, assignee and
+# customer per row was a third of the list's CPU; bench api_load). The sort keys of
+# every list ordering (filters.ORDERINGS) are among them.
+ROW_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "priority",
+    "priority_reasons",
+    "queue__slug",
+    "category",
+    "assignee_id",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+    "customer_id",
+    "customer__platform",
+    "customer__handle",
+    "customer__name",
+    "customer__followers",
+    "customer__verified",
+    "account__handle",
+    "channel",
+    "language",
+    "tags",
+    "resolution",
+    "created_at",
+    "updated_at",
+    "first_response_due",
+    "next_response_due",
+    "resolution_due",
+    "first_responded_at",
+    "resolved_at",
+    "closed_at",
+    "first_response_warn_at",
+    "next_response_warn_at",
+    "resolution_warn_at",
+    "resolution_running_since",
+    "first_response_met",
+    "next_response_met",
+    "resolution_met",
+    "escalation_level",
+    "merged_into_id",
+    "version",
+)
+CaseRow = namedtuple("CaseRow", ROW_FIELDS)
+
+# The same for a message (message_row), which the case detail reads as values too.
+MESSAGE_FIELDS = (
+    "id",
+    "direction",
+    "channel",
+    "author__username",
+    "text",
+    "platform_id",
+    "in_reply_to_id",
+    "conversation_id",
+    "withheld",
+    "created_at",
+    "received_at",
+    "delivery",
+    "delivery_error",
+    "delivery_attempts",
+    "delivered_at",
+)
+MessageRow = namedtuple("MessageRow", MESSAGE_FIELDS)
+
+
+def _row_of(obj, row_class):
+    """The values a row class names (`a__b` follows a relation) of a loaded object."""
+    values = []
+    for name in row_class._fields:
+        value = obj
+        for part in name.split("__"):
+            value = getattr(value, part)
+            if value is None:
+                break
+        values.append(value)
+    return row_class(*values)
+
+
+def case_row_of(case: Case) -> CaseRow:
+    """The ROW_FIELDS of a loaded case (relations as loaded: `case_rows` selects them)."""
+    return _row_of(case, CaseRow)
+
+
+def message_row(row) -> dict:
+    """A message as the API shows it (MessageSerializer's fields), from a row of
+    MESSAGE_FIELDS; built directly, as case_row."""
+    return {
+        "id": row.id,
+        "direction": row.direction,
+        "channel": row.channel,
+        "author": row.author__username,
+        "text": row.text,
+        "platform_id": row.platform_id,
+        "in_reply_to_id": row.in_reply_to_id,
+        "conversation_id": row.conversation_id,
+        "withheld": row.withheld,
+        "created_at": _utc(row.created_at),
+        "received_at": _utc(row.received_at),
+        "delivery": row.delivery,
+        "delivery_error": row.delivery_error,
+        "delivery_attempts": row.delivery_attempts,
+        "delivered_at": _utc(row.delivered_at),
+    }
+
+
+def case_row(row, sla_state: str, merged_into: str | None) -> dict:
+    """A case as the API shows it (CaseSerializer's fields, in order), from a row
+    of ROW_FIELDS and the reference of the case it was merged into. Built directly: DRF's generic field loop (a field object,
+    `get_attribute` and `to_representation` per value, nested serializers per
+    relation) was most of the list's CPU. Same keys, same formats: tests compare
+    it with `ModelSerializer.to_representation`."""
+    return {
+        "reference": row.reference,
+        "url": f"/api/v1/cases/{row.reference}/",
+        "status": row.status,
+        "priority": row.priority,
+        "priority_reasons": [str(r) for r in row.priority_reasons or ()],
+        "queue": row.queue__slug,
+        "category": row.category,
+        "assignee": None
+        if row.assignee_id is None
+        else {
+            "id": row.assignee_id,
+            "username": row.assignee__username,
+            # User.get_full_name(), or the username
+            "name": f"{row.assignee__first_name} {row.assignee__last_name}".strip()
+            or row.assignee__username,
+        },
+        "customer": None
+        if row.customer_id is None
+        else {
+            "id": row.customer_id,
+            "platform": row.customer__platform,
+            "handle": row.customer__handle,
+            "name": row.customer__name,
+            "followers": row.customer__followers,
+            "verified": row.customer__verified,
+        },
+        "account": row.account__handle,
+        "channel": row.channel,
+        "language": row.language,
+        "tags": [str(t) for t in row.tags or ()],
+        "resolution": row.resolution,
+        "created_at": _utc(row.created_at),
+        "updated_at": _utc(row.updated_at),
+        "first_response_due": _utc(row.first_response_due),
+        "next_response_due": _utc(row.next_response_due),
+        "resolution_due": _utc(row.resolution_due),
+        "first_responded_at": _utc(row.first_responded_at),
+        "resolved_at": _utc(row.resolved_at),
+        "closed_at": _utc(row.closed_at),
+        "sla_state": sla_state,
+        "escalation_level": row.escalation_level,
+        "merged_into": merged_into,
+        "version": row.version,
+    }
+
+
+def case_rows_data(rows, now) -> list[dict]:
+    """`case_row` of each row, its sla_state read in Python at `now` (sla.sla_state).
+
+    The references of merge targets take one more query, only when a row has one:
+    joining the case table to itself in every list query tripled PostgreSQL's
+    planning time of the page (bench api_load)."""
+    merged_ids = {row.merged_into_id for row in rows if row.merged_into_id is not None}
+    merged = (
+        dict(Case.objects.filter(pk__in=merged_ids).values_list("id", "reference"))
+        if merged_ids
+        else {}
+    )
+    return [case_row(row, sla.sla_state(row, now), merged.get(row.merged_into_id)) for row in rows]
 
 
 class OutputSerializer(serializers.ModelSerializer):
@@ -152,6 +341,12 @@ class MessageSerializer(OutputSerializer):
             "delivered_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, message: Message) -> dict:
+        """Through message_row, as the case detail: DRF builds the fields of a
+        ModelSerializer from the model on every request, even for an empty list.
+        Tests compare this with `ModelSerializer.to_representation`."""
+        return message_row(_row_of(message, MessageRow))
 
 
 class CaseEventSerializer(OutputSerializer):
@@ -232,56 +427,9 @@ class CaseSerializer(OutputSerializer):
         return f"/api/v1/cases/{case.reference}/"
 
     def to_representation(self, case: Case) -> dict:
-        """The declared fields, built directly: DRF's generic field loop (a field
-        object, `get_attribute` and `to_representation` per value, nested
-        serializers per relation) was most of the list's CPU. Same keys, same
-        formats: tests compare this with `ModelSerializer.to_representation`."""
-        dt = _DATETIME.to_representation
-        assignee, customer = case.assignee, case.customer
-        account, merged = case.account, case.merged_into if case.merged_into_id else None
-        return {
-            "reference": case.reference,
-            "url": f"/api/v1/cases/{case.reference}/",
-            "status": case.status,
-            "priority": case.priority,
-            "priority_reasons": [str(r) for r in case.priority_reasons or ()],
-            "queue": case.queue.slug,
-            "category": case.category,
-            "assignee": None
-            if assignee is None
-            else {
-                "id": assignee.pk,
-                "username": assignee.username,
-                "name": assignee.get_full_name() or assignee.username,
-            },
-            "customer": None
-            if customer is None
-            else {
-                "id": customer.pk,
-                "platform": customer.platform,
-                "handle": customer.handle,
-                "name": customer.name,
-                "followers": customer.followers,
-                "verified": customer.verified,
-            },
-            "account": None if account is None else account.handle,
-            "channel": case.channel,
-            "language": case.language,
-            "tags": [str(t) for t in case.tags or ()],
-            "resolution": case.resolution,
-            "created_at": dt(case.created_at) if case.created_at else None,
-            "updated_at": dt(case.updated_at) if case.updated_at else None,
-            "first_response_due": dt(case.first_response_due) if case.first_response_due else None,
-            "next_response_due": dt(case.next_response_due) if case.next_response_due else None,
-            "resolution_due": dt(case.resolution_due) if case.resolution_due else None,
-            "first_responded_at": dt(case.first_responded_at) if case.first_responded_at else None,
-            "resolved_at": dt(case.resolved_at) if case.resolved_at else None,
-            "closed_at": dt(case.closed_at) if case.closed_at else None,
-            "sla_state": self.get_sla_state(case),
-            "escalation_level": case.escalation_level,
-            "merged_into": None if merged is None else merged.reference,
-            "version": case.version,
-        }
+        """A loaded case through the same `case_row` as the API's lists."""
+        merged = case.merged_into.reference if case.merged_into_id else None
+        return case_row(case_row_of(case), self.get_sla_state(case), merged)
 
 
 class EscalationSerializer(OutputSerializer):
