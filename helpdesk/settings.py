@@ -109,13 +109,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool
     "DB_PREPARED_STATEMENTS", "1"
 ):
     # Parameters bound by the server, and a statement run 5 times on a connection is
-    # prepared: PostgreSQL plans the API's per-request statements (key, page, case)
-    # once per connection instead of every time — its CPU per API request fell from
-    # ~1.6 to ~0.55 ms (bench api_load). Set DB_PREPARED_STATEMENTS=0 behind a
-    # pooler in transaction mode that cannot keep prepared statements (PgBouncer
-    # before 1.21, or without max_prepared_statements).
+    # prepared: parsed once per connection, not every time. Each run is still
+    # planned for its own values (force_custom_plan): a generic plan, which
+    # PostgreSQL may switch to after five runs, cannot use a partial index for a
+    # parameter and misjudges LIMIT — measured: the idle SLA sweep's "anything
+    # due?" became a scan of 1,000,000 rows (0.26 -> 174 ms) and take-next fell
+    # from 1,063 to 427/s. Set DB_PREPARED_STATEMENTS=0 behind a pooler in
+    # transaction mode that cannot keep prepared statements (PgBouncer before
+    # 1.21, or without max_prepared_statements).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"server_side_binding": True, "prepare_threshold": 5}
+        {
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+            "options": "-c plan_cache_mode=force_custom_plan",
+        }
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web + qcluster) share the file: wait for locks, don't fail.
