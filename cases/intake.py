@@ -115,8 +115,8 @@ def _intakes_one_at_a_time() -> None:
     and deadlock: `bench/ingest.py` with two workers lost pages to that every few
     seconds (retaken one by one, a few mentions left rejected). The reference counter
     already made the pages' writes take turns; now their whole intake does. One
-    stream takes ~2,000 mentions/s (bench), far above a ministry's worst hour.
-    PostgreSQL only: SQLite takes one writer at a time anyway.
+    stream takes ~1,700 mentions/s on 2 cores (bench), far above a ministry's worst
+    hour. PostgreSQL only: SQLite takes one writer at a time anyway.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
