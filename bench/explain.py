@@ -47,13 +47,13 @@ def write(name: str, title: str, sql: str, plan: str) -> Path:
 
 
 def _case_select(captured) -> str:
-    """The page's own query: the LIMITed SELECT of case rows (not a tab's capped count)."""
-    rows = [
-        q["sql"]
-        for q in captured
-        if q["sql"].startswith('SELECT "cases_case"."id", "cases_case"."reference"')
-        and "LIMIT" in q["sql"]
-    ]
+    """The page's own query: the LIMITed SELECT of case rows (not a tab's capped count);
+    the API reads its rows as values, each column with an alias."""
+    starts = (
+        'SELECT "cases_case"."id", "cases_case"."reference"',
+        'SELECT "cases_case"."id" AS "id", "cases_case"."reference"',
+    )
+    rows = [q["sql"] for q in captured if q["sql"].startswith(starts) and "LIMIT" in q["sql"]]
     return rows[-1]
 
 

@@ -65,3 +65,19 @@ def test_routing_row_lands_in_the_results_table(monkeypatch):
     row = next(line for line in table.splitlines() if line.startswith("| routing_evaluate |"))
     assert f"median {reported[0]['median_us']} µs" in row
     assert "(text.normalize only)" in row
+
+
+def test_explain_finds_the_case_query_of_each_page(agent):
+    """The plans checked into bench/explain/ are of each page's own case query, as the
+    page runs it (the API reads values, the inbox model instances)."""
+    from django.test import Client
+
+    from bench import explain
+    from tests.cases.api.conftest import open_case
+
+    open_case("9001")
+    client = Client()
+    client.force_login(agent)
+    for path in ("/", "/api/v1/cases/"):
+        sql = explain._case_select(explain._capture(lambda p=path: client.get(p)))
+        assert '"cases_case"."reference"' in sql and "LIMIT" in sql
