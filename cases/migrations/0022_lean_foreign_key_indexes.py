@@ -5,6 +5,21 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# (table, column, the index Django named for the foreign key in 0001 and later)
+DROPPED = (
+    ("cases_case", "account_id", "cases_case_account_id_18367a6b"),
+    ("cases_case", "assignee_id", "cases_case_assignee_id_28343c2e"),
+    ("cases_case", "customer_id", "cases_case_customer_id_3e0cf925"),
+    ("cases_case", "incident_id", "cases_case_incident_id_9d0f1fc3"),
+    ("cases_case", "merged_into_id", "cases_case_merged_into_id_1b4320d8"),
+    ("cases_case", "queue_id", "cases_case_queue_id_fd6d0e3b"),
+    ("cases_caseevent", "actor_id", "cases_caseevent_actor_id_3b42ca2c"),
+    ("cases_caseevent", "case_id", "cases_caseevent_case_id_6c6031ac"),
+    ("cases_message", "author_id", "cases_message_author_id_9d69da11"),
+    ("cases_message", "case_id", "cases_message_case_id_544aca6d"),
+)
+
+
 class Migration(migrations.Migration):
     """Foreign keys without an index of their own where a composite index starts with
     the column, or partial (NOT NULL) where most rows hold NULL.
@@ -144,45 +159,10 @@ class Migration(migrations.Migration):
             ],
             database_operations=[
                 migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "cases_case_account_id_18367a6b"',
-                    reverse_sql='CREATE INDEX "cases_case_account_id_18367a6b" ON "cases_case" ("account_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "cases_case_assignee_id_28343c2e"',
-                    reverse_sql='CREATE INDEX "cases_case_assignee_id_28343c2e" ON "cases_case" ("assignee_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "cases_case_customer_id_3e0cf925"',
-                    reverse_sql='CREATE INDEX "cases_case_customer_id_3e0cf925" ON "cases_case" ("customer_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "cases_case_incident_id_9d0f1fc3"',
-                    reverse_sql='CREATE INDEX "cases_case_incident_id_9d0f1fc3" ON "cases_case" ("incident_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "cases_case_merged_into_id_1b4320d8"',
-                    reverse_sql='CREATE INDEX "cases_case_merged_into_id_1b4320d8" ON "cases_case" ("merged_into_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "cases_case_queue_id_fd6d0e3b"',
-                    reverse_sql='CREATE INDEX "cases_case_queue_id_fd6d0e3b" ON "cases_case" ("queue_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "cases_caseevent_actor_id_3b42ca2c"',
-                    reverse_sql='CREATE INDEX "cases_caseevent_actor_id_3b42ca2c" ON "cases_caseevent" ("actor_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "cases_caseevent_case_id_6c6031ac"',
-                    reverse_sql='CREATE INDEX "cases_caseevent_case_id_6c6031ac" ON "cases_caseevent" ("case_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "cases_message_author_id_9d69da11"',
-                    reverse_sql='CREATE INDEX "cases_message_author_id_9d69da11" ON "cases_message" ("author_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "cases_message_case_id_544aca6d"',
-                    reverse_sql='CREATE INDEX "cases_message_case_id_544aca6d" ON "cases_message" ("case_id")',
-                ),
+                    f'DROP INDEX IF EXISTS "{name}"',
+                    reverse_sql=f'CREATE INDEX "{name}" ON "{table}" ("{column}")',
+                )
+                for table, column, name in DROPPED
             ],
         ),
         migrations.AddIndex(
