@@ -5,6 +5,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from helpdesk.db import built
+
 from .models import Case, CaseEvent, User
 
 
@@ -20,7 +22,8 @@ def record(
 ) -> CaseEvent:
     """The event, saved; with save=False it comes back unsaved, for a caller that
     writes many at once (the intake of a page of mentions)."""
-    event = CaseEvent(
+    event = built(
+        CaseEvent,
         case=case,
         kind=kind,
         actor=actor,
@@ -116,7 +119,7 @@ def assigned(
 def _build(case: Case, kind: str, *, at: datetime, save: bool, **data) -> CaseEvent:
     if save:
         return record(case, kind, at=at, **data)
-    return CaseEvent(case=case, kind=kind, actor_kind="system", data=data, created_at=at)
+    return built(CaseEvent, case=case, kind=kind, actor_kind="system", data=data, created_at=at)
 
 
 def sla_warning(

@@ -26,7 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from helpdesk.db import rows_insert, rows_update
+from helpdesk.db import built, rows_insert, rows_update
 from helpdesk.logging import log_context
 
 from . import events, sla_services, webhooks
@@ -208,7 +208,8 @@ class _Page:
         turn: int,
     ) -> tuple[Case, Message]:
         now = self.now
-        case = Case(
+        case = built(
+            Case,
             status=S.NEW,
             priority=decision.priority,
             priority_reasons=list(decision.priority_reasons),
@@ -264,7 +265,8 @@ class _Page:
     def _message(
         self, case: Case, mention: Mention, customer: Customer | None, written: datetime
     ) -> Message:
-        message = Message(
+        message = built(
+            Message,
             case=case,
             direction=Message.Direction.INBOUND,
             channel=mention.platform,
@@ -674,7 +676,8 @@ def customers_upsert(mentions: Sequence[Mention], *, now: datetime) -> dict[tupl
         key = (platform, author.external_id)
         customer = found.get(key)
         if customer is None:
-            found[key] = new[key] = Customer(
+            found[key] = new[key] = built(
+                Customer,
                 platform=platform,
                 external_id=author.external_id,
                 handle=author.handle,

@@ -7,12 +7,85 @@ once, where the ORM renders and quotes every value into a new text each time.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
+
+
+def built(model: type[Model], **values) -> Model:
+    """`model(**values)` for a row about to be written set-wise, at a fraction of the cost.
+
+    Django's constructor walks every field of the model for each instance, taking
+    its default through the field and each foreign key through its descriptor:
+    ~20 µs for a Case, several milliseconds for a page of mentions' cases, messages
+    and events (measured by py-spy on `python -m bench --scenario ingest`). Here the
+    defaults that are not callables are taken once per model and copied; the
+    result is the same instance (tested against the constructor field by field).
+    Models with signal receivers on construction, or with fields of their own
+    descriptors, take the constructor. `values` are field names (a related
+    instance: the foreign key's name; an id: its attname).
+    """
+    plan = _build_plan(model)
+    if plan is None or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model(**values)
+    static, dynamic, relations, attnames = plan
+    obj = model.__new__(model)
+    state = obj._state = ModelState()
+    data = obj.__dict__
+    data.update(static)
+    for name, attname, default in dynamic:
+        if name not in values and attname not in values:  # as the constructor: only if needed
+            data[attname] = default()
+    for name, value in values.items():
+        field = relations.get(name)
+        if field is not None:
+            if value is None:
+                data[field.attname] = None
+                state.fields_cache[name] = None
+            else:  # the descriptor: its type check, database hints and cache
+                setattr(obj, name, value)
+        elif name in attnames:
+            data[name] = value
+        else:
+            return model(**values)  # a property, or a wrong name: the constructor decides
+    return obj
+
+
+@functools.cache
+def _build_plan(model: type[Model]):
+    """(static defaults, callable defaults, foreign keys by name, attnames) for `built`,
+    or None when the model has a field `built` does not know how to set."""
+    from django.db.models.fields.related_descriptors import (
+        ForeignKeyDeferredAttribute,
+        ForwardManyToOneDescriptor,
+    )
+    from django.db.models.query_utils import DeferredAttribute
+
+    static, dynamic, relations, attnames = {}, [], {}, set()
+    for field in model._meta.concrete_fields:
+        if field.generated:
+            continue
+        descriptor = type(model.__dict__.get(field.attname))
+        if field.many_to_one and type(field) is models.ForeignKey:
+            if descriptor is not ForeignKeyDeferredAttribute:
+                return None
+            if type(model.__dict__.get(field.name)) is not ForwardManyToOneDescriptor:
+                return None
+            relations[field.name] = field
+        elif field.is_relation or descriptor is not DeferredAttribute:
+            return None
+        attnames.add(field.attname)
+        if field.has_default() and callable(field.default):
+            dynamic.append((field.name, field.attname, field.get_default))
+        else:
+            static[field.attname] = field.get_default()
+    return static, tuple(dynamic), relations, attnames
 
 
 def rows_update(

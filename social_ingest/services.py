@@ -31,7 +31,7 @@ from cases.services import (
     reply_failed,
     reply_sending,
 )
-from helpdesk.db import rows_insert, rows_update
+from helpdesk.db import built, rows_insert, rows_update
 from helpdesk.logging import log_context
 from helpdesk.memory import collector_paused
 
@@ -148,7 +148,8 @@ def _events_store(
     for item in items:
         rows.setdefault(
             item.external_id,
-            InboundEvent(
+            built(
+                InboundEvent,
                 platform=platform,
                 external_id=item.external_id,
                 account=account,

@@ -3,10 +3,11 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from psycopg.pq import Format
 
-from cases.models import Case, CaseEvent, Queue
-from helpdesk.db import rows_insert, rows_update
+from cases.models import Case, CaseEvent, Customer, Message, Queue
+from helpdesk.db import built, rows_insert, rows_update
 from social_ingest.models import InboundEvent
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -155,3 +156,50 @@ def test_the_collector_is_paused_inside_the_block_and_back_after_it():
     with pytest.raises(RuntimeError), collector_paused():
         raise RuntimeError("a failing page")
     assert gc.isenabled()
+
+
+def _instance(obj) -> tuple:
+    """Everything an instance holds: its attributes, its related-object cache, its state."""
+    data = {k: v for k, v in vars(obj).items() if k != "_state"}
+    return data, dict(obj._state.fields_cache), obj._state.adding, obj._state.db
+
+
+@pytest.mark.parametrize(
+    "model, values",
+    [
+        (Case, {"reference": "C-1", "created_at": NOW, "priority_reasons": ["keyword:x"]}),
+        (Case, {"queue": "general", "customer": None, "account": None, "tags": ["a"]}),
+        (CaseEvent, {"case": "saved", "kind": "created", "data": {"a": 1}, "created_at": NOW}),
+        (CaseEvent, {"case": "unsaved", "actor": None, "kind": "note", "data": {}}),
+        (Message, {"case": "unsaved", "customer": None, "text": TRICKY, "platform_id": "9"}),
+        (InboundEvent, {"external_id": "1", "payload": {"id": "1"}, "account": None}),
+        (Customer, {"platform": "x", "external_id": "7", "handle": "a", "first_seen_at": NOW}),
+        (Case, {"queue_id": 1, "sla_policy_id": None}),
+    ],
+)
+def test_built_makes_the_instance_the_constructor_makes(db, model, values):
+    related = {
+        "general": lambda: Queue.objects.get(slug="general"),
+        "saved": lambda: Case.objects.create(
+            reference="C-0", queue=Queue.objects.get(slug="general"), created_at=NOW
+        ),
+        "unsaved": lambda: Case(reference="C-2"),
+    }
+    values = {
+        k: related[v]() if isinstance(v, str) and v in related else v for k, v in values.items()
+    }
+    with time_machine.travel(NOW, tick=False):  # defaults of timezone.now agree
+        fast, slow = built(model, **values), model(**values)
+    assert type(fast) is model
+    assert _instance(fast) == _instance(slow)
+    # Defaults made per instance are not shared between instances.
+    for name, value in vars(built(model, **values)).items():
+        if isinstance(value, list | dict) and name not in values:
+            assert value is not vars(fast)[name]
+
+
+def test_built_leaves_wrong_values_to_the_constructor(db):
+    with pytest.raises(ValueError):
+        built(CaseEvent, case=Queue.objects.get(slug="general"))
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        built(CaseEvent, no_such_field=1)
