@@ -8,6 +8,7 @@ once, where the ORM renders and quotes every value into a new text each time.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -152,12 +153,9 @@ def _rows_update_unnest(
     arrays, sets = [f"%b::{pk_type}[]"], []
     params: list = [[obj.pk for obj in objs]]
     for index, name in enumerate(fields):
-        field = meta.get_field(name)
-        db_type = field.db_type(db)
-        values = _db_values(field, objs, db, insert=False)
-        # Without the length: no silent truncation (varchar(50)[] would cut).
-        arrays.append(f"%b::{db_type.split('(')[0]}[]")
-        sets.append(f"{qn(field.column)} = v.c{index}")
+        array, values = _column(meta.get_field(name), objs, db, insert=False)
+        arrays.append(array)
+        sets.append(f"{qn(meta.get_field(name).column)} = v.c{index}")
         params.append(values)
     sets += [_incremented(qn, meta, name) for name in increment]
     names = ", ".join(["id"] + [f"c{index}" for index in range(len(fields))])
@@ -205,10 +203,8 @@ def rows_insert(
                     setattr(obj, field.attname, related.pk)
     arrays, selects, params = [], [], []
     for index, field in enumerate(fields):
-        db_type = field.db_type(db)
-        values = _db_values(field, objs, db, insert=True)
-        # Without the length: no silent truncation (varchar(50)[] would cut).
-        arrays.append(f"%b::{db_type.split('(')[0]}[]")
+        array, values = _column(field, objs, db, insert=True)
+        arrays.append(array)
         selects.append(f"c{index}")
         params.append(values)
     qn = db.ops.quote_name
@@ -272,6 +268,36 @@ def _insert_ignoring_conflicts(
     # RETURNING's order is not promised here: the objects' order is.
     order = {id(obj): place for place, obj in enumerate(objs)}
     return sorted(inserted, key=lambda obj: order[id(obj)])
+
+
+def _column(field, objs: Sequence[Model], db, *, insert: bool) -> tuple[str, object]:
+    """The column of `objs` as one parameter, and the SQL array it becomes.
+
+    A JSON column goes as one JSON document, split into an array by the server:
+    one `json.dumps` for the page, where psycopg would wrap and dump each value on
+    its own (~6 µs each, the events' data and the raw payloads of a page of
+    mentions). Other columns go as an array of their values.
+    """
+    document = _json_document(field, objs)
+    if document is not None:
+        return (
+            "ARRAY(SELECT e FROM jsonb_array_elements(%b::jsonb) WITH ORDINALITY AS j(e, i)"
+            " ORDER BY i)",
+            document,
+        )
+    # Without the length: no silent truncation (varchar(50)[] would cut).
+    return f"%b::{field.db_type(db).split('(')[0]}[]", _db_values(field, objs, db, insert=insert)
+
+
+def _json_document(field, objs: Sequence[Model]) -> str | None:
+    """A JSONField's values as one JSON array, as the field would dump each; None when
+    one is SQL NULL or an expression (those take the field's own way)."""
+    if type(field) is not models.JSONField:
+        return None
+    values = [getattr(obj, field.attname) for obj in objs]
+    if any(value is None or hasattr(value, "as_sql") for value in values):
+        return None
+    return json.dumps(values, cls=field.encoder)
 
 
 def _db_values(field, objs: Sequence[Model], db, *, insert: bool) -> list:
