@@ -115,7 +115,7 @@ def _intakes_one_at_a_time() -> None:
     and deadlock: `bench/ingest.py` with two workers lost pages to that every few
     seconds (retaken one by one, a few mentions left rejected). The reference counter
     already made the pages' writes take turns; now their whole intake does. One
-    stream takes ~1,700 mentions/s on 2 cores (bench), far above a ministry's worst
+    stream takes ~2,600 mentions/s on 2 cores (bench), far above a ministry's worst
     hour. PostgreSQL only: SQLite takes one writer at a time anyway.
     """
     if connection.vendor == "postgresql":
