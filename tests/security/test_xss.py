@@ -23,7 +23,7 @@ from social_ingest.parsers import parse_document
 from social_ingest.services import pages_ingest
 from tests.conftest import _user
 from tests.factories import page, tweet, user
-from tests.security.xss_corpus import MARKERS, PAYLOADS, assert_inert
+from tests.security.xss_corpus import MARKERS, PAYLOADS, assert_inert, inspect
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +249,10 @@ def test_the_checker_catches_each_payload_left_unescaped(index):
     )
     problems, text = inspect(escaped)
     assert problems == [] and MARKERS[index] in text
+
+
+def test_the_checker_finds_a_marker_only_where_a_payload_put_it():
+    token = "EUNEc4IXSSOcfleNmxOHz8ZhcrwancSFdaQr0baVEZUSRLQZwbMjmE8OoIPOand2"
+    assert inspect(f'<body hx-headers=\'{{"X-CSRFToken": "{token}"}}\'>')[0] == []
+    assert inspect(f"<img src=x title=t id=\"'{MARKERS[1]}'\">")[0] != []
+    assert inspect(f"<script>alert('{MARKERS[2]}')</script>")[0] != []

@@ -4,6 +4,7 @@ HTML checker built on Python's html.parser (html5lib/BeautifulSoup are not insta
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 _RAW = [
@@ -42,6 +43,9 @@ _RAW = [
 ]
 PAYLOADS = [p.format(m=f"XSS{i:02d}") for i, p in enumerate(_RAW, start=1)]
 MARKERS = [f"XSS{i:02d}" for i in range(1, len(PAYLOADS) + 1)]
+# A marker as the payloads place it, not inside a longer run of letters and digits:
+# a random CSRF token in an attribute once held "XSS" and failed a clean page.
+MARKER = re.compile(r"(?<![A-Za-z0-9])XSS\d\d(?![0-9])")
 
 DANGEROUS_TAGS = {
     "script",
@@ -100,11 +104,11 @@ class _Collector(HTMLParser):
                     "url=javascript:" in squashed
                 ):
                     self.problems.append(f"<{tag} {name}={value!r}>: a script URL")
-        if tag in DANGEROUS_TAGS and "XSS" in values:
+        if tag in DANGEROUS_TAGS and MARKER.search(values):
             self.problems.append(f"<{tag} {attrs!r}>: an element made from a payload")
 
     def handle_data(self, data):
-        if self._raw_tag and "XSS" in data:
+        if self._raw_tag and MARKER.search(data):
             self.problems.append(f"<{self._raw_tag}> holding payload text: {data[:80]!r}")
         self.text.append(data)
 
