@@ -153,9 +153,10 @@ def _rows_update_unnest(
     arrays, sets = [f"%b::{pk_type}[]"], []
     params: list = [[obj.pk for obj in objs]]
     for index, name in enumerate(fields):
-        array, values = _column(meta.get_field(name), objs, db, insert=False)
+        field = meta.get_field(name)
+        array, values = _column(field, objs, db, insert=False)
         arrays.append(array)
-        sets.append(f"{qn(meta.get_field(name).column)} = v.c{index}")
+        sets.append(f"{qn(field.column)} = v.c{index}")
         params.append(values)
     sets += [_incremented(qn, meta, name) for name in increment]
     names = ", ".join(["id"] + [f"c{index}" for index in range(len(fields))])
