@@ -127,6 +127,12 @@ def status_link_url(token: str) -> str:
     return public_url(reverse("public_status", args=[token]))
 
 
+def status_link_example() -> str:
+    """A link shaped like every status link (base, path, token length): X weighs it as
+    it will weigh the real one, so a reply's length can be counted before it exists."""
+    return status_link_url("x" * len(new_token()))
+
+
 @transaction.atomic
 def case_reply_with_status_link(
     *,

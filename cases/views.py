@@ -44,6 +44,11 @@ from .forms import (
     TagsForm,
 )
 from .models import CannedResponse, Case, Queue, User
+from .public_services import (
+    STATUS_LINK_PLACEHOLDER,
+    case_reply_with_status_link,
+    status_link_example,
+)
 from .replies import MAX_WEIGHTED_LENGTH
 from .selectors import case_list, visible_cases
 from .selectors_ui import (
@@ -326,6 +331,8 @@ def _case_context(request: HttpRequest, case: Case, bound: dict | None = None) -
         "is_supervisor": supervisor,
         "now": now,
         "max_length": MAX_WEIGHTED_LENGTH,
+        "status_link_placeholder": STATUS_LINK_PLACEHOLDER,
+        "status_link_example": status_link_example(),
         "poll_seconds": settings.SADA_UI_POLL_SECONDS,
         "can_escalate": _sla_services() is not None and hasattr(_sla_services(), "case_escalate"),
         "escalations": _case_escalations(case),
@@ -419,8 +426,6 @@ def _case_apply(action: str, case: Case, user: User, data: dict, version: int) -
     """Call the one service of `action`; returns the success message."""
     if action == "reply":
         if data.get("status_link"):
-            from .public_services import case_reply_with_status_link
-
             case_reply_with_status_link(
                 case=case, author=user, text=data["text"], expected_version=version
             )

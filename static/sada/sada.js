@@ -90,13 +90,27 @@
 
   window.Sada = { weightedLength: weightedLength };
 
+  // The text as it will be posted. With "Add a status link" ticked, the server puts
+  // the link in place of its placeholder, or after a space
+  // (cases/public_services.case_reply_with_status_link); the page gives a link of the
+  // same shape, which X weighs as it will weigh the real one.
+  function postedText(textarea) {
+    var box = textarea.form && textarea.form.querySelector("input[data-link-placeholder]");
+    var text = textarea.value;
+    if (!box || !box.checked) return text;
+    var placeholder = box.dataset.linkPlaceholder, link = box.dataset.linkExample;
+    if (text.indexOf(placeholder) >= 0) return text.split(placeholder).join(link);
+    return text.replace(/\s+$/, "") + " " + link;
+  }
+
   function bindCounter(textarea) {
     var counter = document.querySelector('[data-counter-for="' + textarea.id + '"]');
     if (!counter) return;
     var max = parseInt(textarea.dataset.max || "280", 10);
     var out = counter.querySelector("[data-count]");
+    var box = textarea.form && textarea.form.querySelector("input[data-link-placeholder]");
     function update() {
-      var n = weightedLength(textarea.value);
+      var n = weightedLength(postedText(textarea));
       out.textContent = String(n);
       counter.classList.toggle("near", n > max - 20 && n <= max);
       counter.classList.toggle("over", n > max);
@@ -104,6 +118,7 @@
       if (submit) submit.disabled = n > max || !textarea.value.trim();
     }
     textarea.addEventListener("input", update);
+    if (box) box.addEventListener("change", update);
     update();
   }
 

@@ -287,6 +287,36 @@ def test_weighted_counter_in_the_browser_matches_the_server(live_server, new_pag
     assert browser_counts == [weighted_length(t) for t in COUNTER_SAMPLES]
 
 
+def test_counter_counts_the_status_link_the_reply_will_carry(live_server, new_page, settings):
+    from cases.public_services import STATUS_LINK_PLACEHOLDER, new_token, status_link_url
+
+    settings.SADA_PUBLIC_BASE_URL = "https://sada.moi.gov.sa"
+    link = status_link_url(new_token())  # the real reply carries one like it
+    assert weighted_length(link) == 23
+    person("amal", "Agents")
+    case = demo_cases()["power"]
+    tab = new_page()
+    sign_in(tab, live_server.url, "amal")
+    tab.goto(f"{live_server.url}/cases/{case.reference}/")
+    box, count = tab.locator("input[name=status_link]"), tab.locator("[data-count]")
+    text = "تم استلام بلاغك، تابع حالته هنا  "
+    tab.fill("#id_reply_text", text)
+    expect(count).to_have_text(str(weighted_length(text)))
+    box.check()  # appended after a space, the text's own trailing spaces dropped
+    expect(count).to_have_text(str(weighted_length(f"{text.rstrip()} {link}")))
+    placed = f"Follow it at {STATUS_LINK_PLACEHOLDER} (Arabic and English)"
+    tab.fill("#id_reply_text", placed)
+    expect(count).to_have_text(str(weighted_length(placed.replace(STATUS_LINK_PLACEHOLDER, link))))
+    box.uncheck()
+    expect(count).to_have_text(str(weighted_length(placed)))
+    # 260 characters can be sent alone, not with the link (260 + 1 + 23 > 280).
+    tab.fill("#id_reply_text", "ا" * 260)
+    expect(tab.locator("#reply-form button[type=submit]")).to_be_enabled()
+    box.check()
+    expect(count).to_have_text("284")
+    expect(tab.locator("#reply-form button[type=submit]")).to_be_disabled()
+
+
 def test_english_screenshots_read_left_to_right(live_server, new_page, artifacts):
     agent = person("amal", "Agents")
     cases = demo_cases()
