@@ -409,5 +409,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 # Never store what was typed in the password field.
 AXES_SENSITIVE_PARAMETERS = ["password"]
-# The address is REMOTE_ADDR (django-ipware is not installed): behind a proxy every
-# sign-in comes from the proxy, so a lockout then applies to the username alone.
+# The address: REMOTE_ADDR, or behind SADA_TRUSTED_PROXIES proxies (each appending to
+# X-Forwarded-For) the one the outermost proxy saw (see helpdesk/client_ip.py). Left at
+# 0 behind a proxy, every sign-in comes from the proxy: a lockout then applies to the
+# username for everyone.
+SADA_TRUSTED_PROXIES = envint("SADA_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "helpdesk.client_ip.client_ip"

@@ -69,3 +69,53 @@ def test_supervisors_see_lockouts_in_the_admin(client, agent, supervisor):
     response = client.get(reverse("admin:axes_accessattempt_changelist"))
     assert response.status_code == 200
     assert agent.username in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "hops, forwarded, expected",
+    [
+        (0, "203.0.113.9", "10.0.0.1"),  # no proxies trusted: the header is ignored
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # what the client sent is not trusted
+        (2, "6.6.6.6, 203.0.113.9, 10.1.2.3", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.1"),  # fewer entries than proxies: not as configured
+        (1, "", "10.0.0.1"),
+        (1, "not-an-address", "10.0.0.1"),
+        (1, "2001:DB8::1", "2001:db8::1"),
+    ],
+)
+def test_the_address_is_the_one_the_outermost_trusted_proxy_saw(
+    rf, settings, hops, forwarded, expected
+):
+    from helpdesk.client_ip import client_ip
+
+    settings.SADA_TRUSTED_PROXIES = hops
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_behind_a_proxy_a_lockout_holds_the_attacker_not_the_agent(client, agent, settings):
+    settings.SADA_TRUSTED_PROXIES = 1
+    proxy = "10.9.9.9"  # every request reaches Sada from the proxy
+    for n in range(LIMIT):  # a different forged address each time: the proxy's entry counts
+        client.post(
+            reverse("login"),
+            {"username": agent.username, "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=f"1.1.1.{n}, 198.51.100.7",
+        )
+    attacker = client.post(
+        reverse("login"),
+        {"username": agent.username, "password": "pw-" + agent.username},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert attacker.status_code == 429
+    agent_at_work = client.post(
+        reverse("login"),
+        {"username": agent.username, "password": "pw-" + agent.username},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.20",
+    )
+    assert agent_at_work.status_code == 302
+    assert AccessAttempt.objects.get(username=agent.username).ip_address == "198.51.100.7"
