@@ -100,7 +100,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--quick", action="store_true", help="small sizes, under 3 minutes")
     parser.add_argument("--scenario", choices=sorted(SCENARIOS), action="append")
-    parser.add_argument("--n", type=int)
+    parser.add_argument(
+        "--n", type=int, help="the size, where a scenario has one (README: Performance)"
+    )
     args = parser.parse_args()
     started_load = os.getloadavg()
     for name in args.scenario or list(SCENARIOS):

@@ -96,7 +96,7 @@ def _wait_http(url: str, seconds: float = 60) -> None:
 
 
 def _key_and_paths(size: int = SIZE) -> tuple[str, list[str]]:
-    from bench.data import SIZES, bench_agent, bench_queue, build_queue
+    from bench.data import bench_agent, bench_queue, build_queue, reference_prefix
     from cases.models import Case
     from cases.models_api import ApiKey
 
@@ -105,7 +105,7 @@ def _key_and_paths(size: int = SIZE) -> tuple[str, list[str]]:
     key = ApiKey(name="bench api-load", scopes=["read"], queue=bench_queue(size), created_by=agent)
     raw = key.set_new_key()
     key.save()
-    prefix = SIZES[size][1]
+    prefix = reference_prefix(size)
     picks = [max(1, size * share // 100) for share in (0, 1, 25, 99)]
     details = list(
         Case.objects.filter(reference__in=[f"{prefix}{n:08d}" for n in picks])

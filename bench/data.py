@@ -23,20 +23,29 @@ SIZES = {
 
 
 def bench_queue(size: int):
+    """The queue of `size` cases: one of SIZES, or any other (`--n`) as bench-<size>."""
     from cases.models import Queue
 
-    slug, _prefix = SIZES[size]
+    slug = SIZES[size][0] if size in SIZES else f"bench-{size}"
     queue, _ = Queue.objects.get_or_create(
         slug=slug, defaults={"name_en": f"Bench {size:,}", "name_ar": f"اختبار {size:,}"}
     )
     return queue
 
 
+def reference_prefix(size: int) -> str:
+    """The references' prefix of that queue: another size than SIZES takes the year
+    1000 + its queue's id (stable, unique, and no real case's)."""
+    if size in SIZES:
+        return SIZES[size][1]
+    return f"C-{1000 + bench_queue(size).pk:04d}-"
+
+
 def bench_agent(size: int, index: int = 0):
     """An agent who is a member of that bench queue only."""
     from cases.models import User
 
-    user, _ = User.objects.get_or_create(username=f"bench_{SIZES[size][0]}_{index}")
+    user, _ = User.objects.get_or_create(username=f"bench_{bench_queue(size).slug}_{index}")
     user.queues.set([bench_queue(size)])
     return user
 
@@ -75,7 +84,7 @@ def build_queue(size: int) -> float:
     from cases.models import Case, SlaPolicy
 
     queue = bench_queue(size)
-    _slug, prefix = SIZES[size]
+    prefix = reference_prefix(size)
     have = Case.objects.filter(queue=queue).count()
     if have >= size:
         return 0.0

@@ -60,6 +60,7 @@ def test_routing_row_lands_in_the_results_table(monkeypatch):
     reported = RESULTS[before:]
     del RESULTS[before:]
     assert [r["scenario"] for r in reported] == ["routing_evaluate"]
+    assert reported[0]["calls"] == reported[0]["mentions"]  # --n 1: one call at least, one pass
     monkeypatch.setattr(runner, "RESULTS", reported)
     table = runner._markdown((1.0, 1.0, 1.0), quick=False)
     row = next(line for line in table.splitlines() if line.startswith("| routing_evaluate |"))
@@ -81,3 +82,19 @@ def test_explain_finds_the_case_query_of_each_page(agent):
     for path in ("/", "/api/v1/cases/"):
         sql = explain._case_select(explain._capture(lambda p=path: client.get(p)))
         assert '"cases_case"."reference"' in sql and "LIMIT" in sql
+
+
+def test_a_size_of_ones_own_gets_its_own_queue_agent_and_references(db):
+    """`--n 20000`: a queue of that size beside the standard ones, references of the
+    real shape that no other bench queue uses."""
+    import re
+
+    from bench.data import SIZES, bench_agent, bench_queue, reference_prefix
+
+    prefix = reference_prefix(20_000)
+    assert re.fullmatch(r"C-\d{4}-", prefix)
+    assert prefix == reference_prefix(20_000)  # stable
+    assert prefix not in {p for _slug, p in SIZES.values()}
+    assert prefix != reference_prefix(30_000)
+    assert list(bench_agent(20_000).queues.all()) == [bench_queue(20_000)]
+    assert bench_queue(10_000).slug == SIZES[10_000][0]
