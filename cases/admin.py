@@ -794,7 +794,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Queue)
 class QueueAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name_en", "name_ar", "assignment_mode")
+    list_display = ("slug", "name_en", "name_ar", "assignment_mode", "rating_on_resolve")
     filter_horizontal = ("members",)
 
 

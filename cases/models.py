@@ -4,6 +4,7 @@ State changes of a case live in `cases/services.py`; nothing here writes busines
 state on save.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -38,6 +39,11 @@ class Queue(models.Model):
         ROUND_ROBIN = "round_robin", _("round-robin")
         LEAST_LOADED = "least_loaded", _("least loaded")
 
+    class RatingOnResolve(models.TextChoices):
+        SITE = "", _("as the site setting (SADA_RATING_ON_RESOLVE)")
+        ASK = "ask", _("ask the customer")
+        NEVER = "never", _("do not ask")
+
     slug = models.SlugField(_("slug"), unique=True)
     name_en = models.CharField(_("name (English)"), max_length=100)
     name_ar = models.CharField(_("name (Arabic)"), max_length=100)
@@ -49,6 +55,17 @@ class Queue(models.Model):
         max_length=20,
         choices=AssignmentMode.choices,
         default=AssignmentMode.MANUAL,
+    )
+    rating_on_resolve = models.CharField(
+        _("rating on resolve"),
+        max_length=5,
+        choices=RatingOnResolve.choices,
+        default=RatingOnResolve.SITE,
+        blank=True,
+        help_text=_(
+            "Whether resolving a case of this queue also sends the customer a rating link "
+            "(e.g. never for emergencies)."
+        ),
     )
     # Round-robin cursor: the member who got the last case.
     last_assigned = models.ForeignKey(
@@ -64,6 +81,11 @@ class Queue(models.Model):
         from django.utils.translation import get_language
 
         return self.name_ar if (get_language() or "").startswith("ar") else self.name_en
+
+    def asks_rating_on_resolve(self) -> bool:
+        if self.rating_on_resolve:
+            return self.rating_on_resolve == self.RatingOnResolve.ASK
+        return settings.SADA_RATING_ON_RESOLVE
 
 
 class Customer(models.Model):

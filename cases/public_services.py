@@ -333,12 +333,13 @@ def case_rate(
 
 
 def rating_on_resolve(*, case: Case, actor: User | None, now: datetime) -> Case:
-    """With SADA_RATING_ON_RESOLVE on, resolving a case also asks for a rating.
+    """Resolving a case also asks for a rating where its queue says so, or, where the
+    queue leaves it to the site, with SADA_RATING_ON_RESOLVE on.
 
     A case that cannot be answered (no customer post, e.g. from another channel)
     is resolved all the same: the request is skipped and logged.
     """
-    if not settings.SADA_RATING_ON_RESOLVE:
+    if not case.queue.asks_rating_on_resolve():
         return case
     try:
         case_request_rating(case=case, actor=actor, now=now)

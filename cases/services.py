@@ -141,7 +141,7 @@ def case_set_status(
             reason=reason,
         )
     if status == S.RESOLVED:
-        # With SADA_RATING_ON_RESOLVE on, the customer also gets a rating link.
+        # Where the queue (or the site) says so, the customer also gets a rating link.
         from .public_services import rating_on_resolve
 
         case = rating_on_resolve(case=case, actor=actor, now=now)

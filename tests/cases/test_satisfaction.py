@@ -97,6 +97,25 @@ def test_resolving_asks_for_a_rating_when_switched_on(db, settings):
     assert case.version == Case.objects.get(pk=case.pk).version  # the caller's copy is fresh
 
 
+@pytest.mark.parametrize(
+    "site, queue_choice, asked",
+    [
+        (False, "", False),
+        (True, "", True),
+        (False, "ask", True),  # the queue asks where the site does not
+        (True, "never", False),  # e.g. emergencies: never, whatever the site does
+    ],
+)
+def test_a_queue_asks_for_ratings_on_resolve_or_leaves_it_to_the_site(
+    db, settings, site, queue_choice, asked
+):
+    settings.SADA_RATING_ON_RESOLVE = site
+    Queue.objects.filter(slug="general").update(rating_on_resolve=queue_choice)
+    case = services.case_resolve(case=make_case("9104"), actor=None)
+    assert SatisfactionRequest.objects.filter(case=case).exists() is asked
+    assert case.status == Case.Status.RESOLVED
+
+
 # --- Rating -----------------------------------------------------------------------------
 
 
