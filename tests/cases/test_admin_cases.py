@@ -321,3 +321,13 @@ def test_supervisor_answers_an_incident_from_the_admin(client, supervisor):
     client.post(url, {**data, "apply": "1", "text": "الدفاع المدني في الموقع"})
     outbound = Message.objects.filter(direction="out")
     assert outbound.count() == 3 and len(set(outbound.values_list("text", flat=True))) == 3
+
+
+def test_the_assignee_filter_offers_the_people_who_hold_cases(staff, agent, other_agent):
+    case = open_case()
+    services.case_assign(case=case, assignee=agent, actor=None)
+    page = staff.get(CHANGELIST).content.decode()
+    assert f"assignee__id__exact={agent.pk}" in page
+    assert f"assignee__id__exact={other_agent.pk}" not in page  # holds no case
+    filtered = staff.get(CHANGELIST, {"assignee__id__exact": agent.pk})
+    assert list(filtered.context["cl"].result_list) == [case]
