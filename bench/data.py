@@ -45,8 +45,9 @@ def bench_agent(size: int, index: int = 0):
     """An agent who is a member of that bench queue only."""
     from cases.models import User
 
-    user, _ = User.objects.get_or_create(username=f"bench_{bench_queue(size).slug}_{index}")
-    user.queues.set([bench_queue(size)])
+    queue = bench_queue(size)
+    user, _ = User.objects.get_or_create(username=f"bench_{queue.slug}_{index}")
+    user.queues.set([queue])
     return user
 
 

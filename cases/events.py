@@ -116,17 +116,11 @@ def assigned(
 # The sweep writes these in bulk: with save=False they come back unsaved.
 
 
-def _build(case: Case, kind: str, *, at: datetime, save: bool, **data) -> CaseEvent:
-    if save:
-        return record(case, kind, at=at, **data)
-    return built(CaseEvent, case=case, kind=kind, actor_kind="system", data=data, created_at=at)
-
-
 def sla_warning(
     case: Case, *, target: str, round: int, due: datetime, at: datetime, save: bool = True
 ) -> CaseEvent:
     """A running target reached its warning share (`at` is that instant)."""
-    return _build(
+    return record(
         case, "sla_warning", at=at, save=save, target=target, round=round, due=due.isoformat()
     )
 
@@ -135,7 +129,7 @@ def sla_breached(
     case: Case, *, target: str, round: int, due: datetime, at: datetime, save: bool = True
 ) -> CaseEvent:
     """A running target passed its due instant (`at` is that instant)."""
-    return _build(
+    return record(
         case, "sla_breached", at=at, save=save, target=target, round=round, due=due.isoformat()
     )
 

@@ -94,9 +94,7 @@
   // the link in place of its placeholder, or after a space
   // (cases/public_services.case_reply_with_status_link); the page gives a link of the
   // same shape, which X weighs as it will weigh the real one.
-  function postedText(textarea) {
-    var box = textarea.form && textarea.form.querySelector("input[data-link-placeholder]");
-    var text = textarea.value;
+  function postedText(text, box) {
     if (!box || !box.checked) return text;
     var placeholder = box.dataset.linkPlaceholder, link = box.dataset.linkExample;
     if (text.indexOf(placeholder) >= 0) return text.split(placeholder).join(link);
@@ -110,7 +108,7 @@
     var out = counter.querySelector("[data-count]");
     var box = textarea.form && textarea.form.querySelector("input[data-link-placeholder]");
     function update() {
-      var n = weightedLength(postedText(textarea));
+      var n = weightedLength(postedText(textarea.value, box));
       out.textContent = String(n);
       counter.classList.toggle("near", n > max - 20 && n <= max);
       counter.classList.toggle("over", n > max);

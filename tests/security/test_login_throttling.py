@@ -18,9 +18,9 @@ def axes_on():
         yield
 
 
-def _sign_in(client, username, password, ip="10.0.0.1"):
+def _sign_in(client, username, password, ip="10.0.0.1", **headers):
     return client.post(
-        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip, **headers
     )
 
 
@@ -97,25 +97,16 @@ def test_the_address_is_the_one_the_outermost_trusted_proxy_saw(
 def test_behind_a_proxy_a_lockout_holds_the_attacker_not_the_agent(client, agent, settings):
     settings.SADA_TRUSTED_PROXIES = 1
     proxy = "10.9.9.9"  # every request reaches Sada from the proxy
+    password = "pw-" + agent.username
     for n in range(LIMIT):  # a different forged address each time: the proxy's entry counts
-        client.post(
-            reverse("login"),
-            {"username": agent.username, "password": "wrong"},
-            REMOTE_ADDR=proxy,
-            HTTP_X_FORWARDED_FOR=f"1.1.1.{n}, 198.51.100.7",
-        )
-    attacker = client.post(
-        reverse("login"),
-        {"username": agent.username, "password": "pw-" + agent.username},
-        REMOTE_ADDR=proxy,
-        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        forged = f"1.1.1.{n}, 198.51.100.7"
+        _sign_in(client, agent.username, "wrong", ip=proxy, HTTP_X_FORWARDED_FOR=forged)
+    attacker = _sign_in(
+        client, agent.username, password, ip=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7"
     )
     assert attacker.status_code == 429
-    agent_at_work = client.post(
-        reverse("login"),
-        {"username": agent.username, "password": "pw-" + agent.username},
-        REMOTE_ADDR=proxy,
-        HTTP_X_FORWARDED_FOR="203.0.113.20",
+    agent_at_work = _sign_in(
+        client, agent.username, password, ip=proxy, HTTP_X_FORWARDED_FOR="203.0.113.20"
     )
     assert agent_at_work.status_code == 302
     assert AccessAttempt.objects.get(username=agent.username).ip_address == "198.51.100.7"

@@ -236,8 +236,6 @@ def test_the_checker_catches_each_payload_left_unescaped(index):
     """The checks above can fail: each payload pasted raw into a page is caught."""
     from django.utils.html import escape
 
-    from tests.security.xss_corpus import inspect
-
     raw = (
         f'<div title="x">{PAYLOADS[index]}</div><input value="{PAYLOADS[index]}">'
         f"<input value='{PAYLOADS[index]}'>"
